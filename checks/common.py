@@ -51,7 +51,7 @@ def labels(obj: Obj) -> Mapping[str, str]:
     return meta(obj).get("labels") or {}
 
 
-def annotations(obj: Obj) -> Mapping[str, str]:
+def annotations_of(obj: Obj) -> Mapping[str, str]:
     return meta(obj).get("annotations") or {}
 
 
@@ -98,13 +98,14 @@ def containers(pod_spec: Mapping[str, Any], init: bool = True) -> list[Mapping[s
 def condition(obj: Obj, ctype: str) -> Mapping[str, Any] | None:
     for c in status(obj).get("conditions") or []:
         if c.get("type") == ctype:
-            return c
+            found: Mapping[str, Any] = c
+            return found
     return None
 
 
 def condition_true(obj: Obj, ctype: str) -> bool:
     c = condition(obj, ctype)
-    return bool(c) and str(c.get("status")) == "True"
+    return c is not None and str(c.get("status")) == "True"
 
 
 def identity_values(obj: Obj) -> set[str]:
@@ -141,10 +142,10 @@ def workload_ready(kind: str, obj: Obj) -> tuple[bool, str]:
         want = int(st.get("desiredNumberScheduled") or 0)
         have = int(st.get("numberReady") or 0)
         return (want > 0 and have >= want), f"{have}/{want} ready"
-    want = spec(obj).get("replicas")
-    want = 1 if want is None else int(want)
-    have = int(st.get("readyReplicas") or 0)
-    return (want > 0 and have >= want), f"{have}/{want} ready"
+    replicas = spec(obj).get("replicas")
+    wanted = 1 if replicas is None else int(replicas)
+    ready = int(st.get("readyReplicas") or 0)
+    return (wanted > 0 and ready >= wanted), f"{ready}/{wanted} ready"
 
 
 def workloads(snap: Snapshot, kinds: Iterable[str] = tuple(WORKLOAD_KINDS)) -> list[tuple[str, Obj]]:
@@ -244,3 +245,46 @@ def listing(names: Iterable[str], limit: int = 5) -> str:
     items = list(names)
     shown = ", ".join(items[:limit])
     return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+
+
+def parse_config(text: Any) -> Any:
+    """A JSON/YAML document held as a string (EKS add-on ``configurationValues``, the
+    aws-auth ConfigMap's ``mapRoles``), parsed; ``None`` when absent or malformed.
+
+    Parsing is pure (no I/O), and hand-parsing YAML is what a library is for, so checks
+    use this one helper instead of importing a parser each."""
+    if isinstance(text, Mapping | list):
+        return text
+    if not isinstance(text, str) or not text.strip():
+        return None
+    import yaml  # local: only checks that read embedded config pay for the import
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+
+
+def daemonset_nodes(snap: Snapshot) -> list[Obj]:
+    """Nodes a Linux DaemonSet is expected on: all but Fargate nodes (no DaemonSets run
+    there) and Windows nodes (node agents such as node-exporter or the CSI driver are Linux
+    images). Used to prove "ready on every node"."""
+    out: list[Obj] = []
+    for node in snap.items("nodes"):
+        lab = labels(node)
+        if lab.get("eks.amazonaws.com/compute-type") == "fargate":
+            continue
+        if lab.get("kubernetes.io/os", "linux") != "linux":
+            continue
+        out.append(node)
+    return out
+
+
+def daemonset_on_all_nodes(obj: Obj, node_count: int) -> tuple[bool, str]:
+    """Whether a DaemonSet is scheduled on at least ``node_count`` nodes and all its pods
+    are ready, with a detail such as "3/3 ready on 3 nodes"."""
+    st = status(obj)
+    want = int(st.get("desiredNumberScheduled") or 0)
+    have = int(st.get("numberReady") or 0)
+    ok = want > 0 and want >= node_count and have >= want
+    return ok, f"{have}/{want} ready on {plural(node_count, 'node')}"

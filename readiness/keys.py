@@ -254,6 +254,11 @@ AWS_FACTS: dict[str, AwsFact] = {
             "Amazon Managed Grafana workspaces",
         ),
         AwsFact(
+            "eks:regional-clusters",
+            ("eks:ListClusters", "eks:DescribeCluster"),
+            "EKS clusters (name, status, version) in each region the rubric names for multi-region",
+        ),
+        AwsFact(
             "iam:oidc-providers",
             ("iam:ListOpenIDConnectProviders",),
             "IAM OIDC identity providers (IRSA needs the cluster's issuer registered)",

@@ -1,0 +1,609 @@
+"""Command line: wiring only. Every decision lives in the modules it calls.
+
+Exit codes: 0 ok, 1 gate failed (--fail-under), 2 bad usage or bad input, 3 cluster or AWS
+unreachable. Errors are one line on stderr, never a traceback (``--strict`` re-raises
+check crashes for debugging).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from readiness import __version__
+
+EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_UNREACHABLE = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="readiness",
+    help=(
+        "Score the production readiness of an AWS EKS cluster against its roadmap "
+        "(monitoring, logging, GitOps, backup & DR, security foundation).\n\n"
+        "Reads the cluster (current kubeconfig context) and AWS, read-only. "
+        "Exit codes: 0 ok, 1 gate failed, 2 bad usage or input, 3 cluster unreachable."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Failure(Exception):
+    def __init__(self, message: str, code: int = EXIT_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _die(message: str, code: int) -> NoReturn:
+    typer.echo(f"readiness: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"readiness {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Score the production readiness of an AWS EKS cluster against its roadmap."""
+
+
+# -- shared option types ---------------------------------------------------------------------
+
+ContextOpt = Annotated[
+    str | None, typer.Option("--context", help="kubeconfig context (default: current context).")
+]
+KubeconfigOpt = Annotated[
+    Path | None,
+    typer.Option("--kubeconfig", envvar="KUBECONFIG", help="kubeconfig file (default: ~/.kube/config)."),
+]
+ClusterOpt = Annotated[
+    str | None,
+    typer.Option("--cluster", help="EKS cluster name for AWS facts (default: parsed from the context)."),
+]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region (default: from the context or AWS config).")]
+ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE / default chain).")]
+RubricOpt = Annotated[
+    Path | None, typer.Option("--rubric", help="Rubric YAML (default: the built-in rubric.yaml).")
+]
+OnlyOpt = Annotated[
+    list[str] | None,
+    typer.Option("--only", help="Run only these check ids or phase ids (repeatable)."),
+]
+SkipOpt = Annotated[list[str] | None, typer.Option("--skip", help="Skip these check ids or phase ids (repeatable).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on stderr.")]
+NoAwsOpt = Annotated[bool, typer.Option("--no-aws", help="Do not call AWS; AWS-based checks become unknown.")]
+AttestOpt = Annotated[
+    Path | None,
+    typer.Option("--attestations", help="Attestations file for the manual roadmap items (see examples/)."),
+]
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _catalogue() -> dict[str, Any]:
+    from readiness.discovery import DiscoveryError, discover
+
+    try:
+        return discover()
+    except DiscoveryError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _rubric(path: Path | None, catalogue: dict[str, Any]) -> Any:
+    from readiness import rubric
+
+    try:
+        return rubric.load(path, known_checks=catalogue)
+    except rubric.RubricError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _select(catalogue: dict[str, Any], rub: Any, only: Sequence[str], skip: Sequence[str]) -> list[Any]:
+    phases = {p.id: list(p.weights) for p in rub.phases}
+
+    def expand(names: Sequence[str], flag: str) -> set[str]:
+        out: set[str] = set()
+        for n in names:
+            if n in catalogue:
+                out.add(n)
+            elif n in phases:
+                out.update(phases[n])
+            else:
+                raise Failure(f"{flag} {n}: no such check or phase (see `readiness checks`)")
+        return out
+
+    chosen = expand(only, "--only") if only else set(catalogue)
+    chosen -= expand(skip, "--skip")
+    return [catalogue[c] for c in sorted(chosen)]
+
+
+def _parse_now(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    from readiness.snapshot import parse_time
+
+    t = parse_time(value)
+    if t is None:
+        raise Failure(f"--now {value!r}: expected an RFC 3339 time such as 2026-11-27T12:00:00Z")
+    return t
+
+
+class _RichProgress:
+    """Collection progress on stderr; one line per kind, updated as pages arrive."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self._lock = threading.Lock()
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.fields[items]} objects", style="dim"),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._tasks: dict[str, Any] = {}
+        self._counts: dict[str, int] = {}
+
+    def __enter__(self) -> _RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def begin(self, key: str) -> None:
+        with self._lock:
+            self._counts[key] = 0
+            self._tasks[key] = self._progress.add_task(f"listing {key}", items=0, total=None)
+
+    def page(self, key: str, items: int) -> None:
+        with self._lock:
+            self._counts[key] = self._counts.get(key, 0) + items
+            if key in self._tasks:
+                self._progress.update(self._tasks[key], items=self._counts[key])
+
+    def end(self, key: str, state: str) -> None:
+        with self._lock:
+            task = self._tasks.pop(key, None)
+            if task is not None:
+                self._progress.remove_task(task)
+
+
+def _progress(quiet: bool) -> Any:
+    from contextlib import nullcontext
+
+    from readiness.collect import NullProgress
+
+    if quiet or not sys.stderr.isatty():
+        return nullcontext(NullProgress())
+    return _RichProgress()
+
+
+def _collect_live(
+    keys: set[str],
+    *,
+    context: str | None,
+    kubeconfig: Path | None,
+    cluster: str | None,
+    region: str | None,
+    profile: str | None,
+    no_aws: bool,
+    regions: Sequence[str],
+    quiet: bool,
+) -> Any:
+    from readiness.collect import ClusterUnreachable, ConfigError
+    from readiness.collect.context import cluster_from_context
+    from readiness.collect.kube import collect_kube, load_target
+    from readiness.keys import AWS_FACTS
+    from readiness.snapshot import ClusterInfo, Snapshot, unavailable
+
+    started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        target, api = load_target(context, str(kubeconfig) if kubeconfig else None)
+    except ConfigError as exc:
+        raise Failure(str(exc)) from None
+    parsed_name, parsed_region = cluster_from_context(target.cluster_entry or target.context, target.exec_args, target.server)
+    name = cluster or parsed_name
+    aws_region = region or parsed_region
+    aws_keys = {k for k in keys if k in AWS_FACTS}
+    with _progress(quiet) as progress:
+        try:
+            entries = collect_kube(keys, api, progress=progress)
+        except ClusterUnreachable as exc:
+            raise Failure(str(exc), EXIT_UNREACHABLE) from None
+        if aws_keys:
+            if no_aws:
+                entries.update({k: unavailable("AWS not queried (--no-aws)") for k in aws_keys})
+            else:
+                from readiness.collect.aws import collect_aws, make_session
+
+                try:
+                    session = make_session(profile, aws_region)
+                except ConfigError as exc:
+                    raise Failure(str(exc)) from None
+                entries.update(
+                    collect_aws(
+                        aws_keys,
+                        session,
+                        cluster=name,
+                        region=aws_region or session.region_name,
+                        kube=entries,
+                        regions=regions,
+                        progress=progress,
+                    )
+                )
+                aws_region = aws_region or session.region_name
+    info = ClusterInfo(context=target.context, cluster=name, region=aws_region, server=target.server, source="live")
+    return Snapshot(entries=entries, collected_at=started, cluster=info)
+
+
+def _attestations(path: Path | None) -> Any:
+    from readiness import attestations
+    from readiness.snapshot import ok
+
+    if path is None:
+        return None
+    try:
+        return ok(attestations.load(path))
+    except attestations.AttestationError as exc:
+        raise Failure(str(exc)) from None
+
+
+def _snapshot_for(
+    checks: Sequence[Any],
+    rub: Any,
+    *,
+    sources: Sequence[Path] | None,
+    now: str | None,
+    attestations: Path | None,
+    **live: Any,
+) -> Any:
+    from readiness.collect.files import InputError, load
+    from readiness.runner import needs_of
+    from readiness.snapshot import ok
+
+    when = _parse_now(now)
+    if sources:
+        try:
+            snap = load(sources, now=when)
+        except InputError as exc:
+            raise Failure(str(exc)) from None
+    else:
+        snap = _collect_live(needs_of(checks), regions=rub.params.regions, **live)
+        if when is not None:
+            snap = type(snap)(entries=snap.entries, collected_at=when, cluster=snap.cluster)
+    att = _attestations(attestations)
+    if att is not None:
+        snap.entries["local:attestations"] = att
+    elif "local:attestations" not in snap.entries:
+        snap.entries["local:attestations"] = ok([])
+    return snap.with_params(rub.params)
+
+
+def _run(fn: Any) -> None:
+    try:
+        fn()
+    except Failure as exc:
+        _die(str(exc), exc.code)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+@app.command()
+def score(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from",
+            help="Score offline: kubectl get -o yaml/json dumps and/or a snapshot saved by "
+            "`readiness snapshot` (repeatable). No cluster access.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="terminal, json or markdown.")
+    ] = "terminal",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
+    fail_under: Annotated[
+        float | None,
+        typer.Option("--fail-under", min=0, max=10, help="Exit 1 when the score is below this (e.g. 8.5)."),
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="Judge ages (backups, logs, certificates) as of this RFC 3339 time."),
+    ] = None,
+    waivers: Annotated[
+        Path | None, typer.Option("--waivers", help="Waivers file: accepted gaps with owner, ticket, expiry.")
+    ] = None,
+    attestations: AttestOpt = None,
+    rubric_path: RubricOpt = None,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+    context: ContextOpt = None,
+    kubeconfig: KubeconfigOpt = None,
+    cluster: ClusterOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    no_aws: NoAwsOpt = False,
+    quiet: QuietOpt = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Let a crashing check raise (debugging).")] = False,
+) -> None:
+    """Score the cluster (or offline files) against the roadmap rubric."""
+    from readiness.renderers import FORMATS
+
+    if fmt not in FORMATS:
+        _die(f"--format {fmt}: choose one of {', '.join(FORMATS)}", EXIT_INPUT)
+
+    code = {"value": EXIT_OK}
+
+    def go() -> None:
+        from readiness import report as report_mod
+        from readiness import waivers as waivers_mod
+        from readiness.renderers import get
+        from readiness.runner import run_checks
+
+        catalogue = _catalogue()
+        rub = _rubric(rubric_path, catalogue)
+        checks = _select(catalogue, rub, only or [], skip or [])
+        waiver_list = []
+        if waivers is not None:
+            try:
+                waiver_list = waivers_mod.load(waivers, catalogue)
+            except waivers_mod.WaiverError as exc:
+                raise Failure(str(exc)) from None
+        snap = _snapshot_for(
+            checks,
+            rub,
+            sources=sources,
+            now=now,
+            attestations=attestations,
+            context=context,
+            kubeconfig=kubeconfig,
+            cluster=cluster,
+            region=region,
+            profile=profile,
+            no_aws=no_aws,
+            quiet=quiet,
+        )
+        outcomes = run_checks(checks, snap, strict=strict)
+        rep = report_mod.build(outcomes, rub, snap, waiver_list, fail_under)
+        data = rep.to_dict()
+        if fmt == "terminal":
+            from readiness.renderers.terminal import render as render_terminal
+
+            to_tty = output is None and sys.stdout.isatty()
+            text = render_terminal(data, color=to_tty)
+        else:
+            text = get(fmt)(data)
+        if output is not None:
+            try:
+                output.write_text(text)
+            except OSError as exc:
+                raise Failure(f"{output}: cannot write report: {exc.strerror or exc}") from None
+        else:
+            sys.stdout.write(text)
+        if rep.gate_passed is False:
+            code["value"] = EXIT_GATE
+
+    _run(go)
+    raise typer.Exit(code["value"])
+
+
+@app.command("checks")
+def list_checks(
+    rubric_path: RubricOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """List the check catalogue: id, title, phase, weight and the data each check reads."""
+
+    def go() -> None:
+        catalogue = _catalogue()
+        rub = _rubric(rubric_path, catalogue)
+        rows = []
+        for cid, c in catalogue.items():
+            ph = rub.phase_of(cid)
+            rows.append(
+                {
+                    "id": cid,
+                    "title": c.title,
+                    "phase": ph.id if ph else None,
+                    "weight": ph.weights[cid] if ph else None,
+                    "needs": list(c.needs),
+                }
+            )
+        order = {p.id: i for i, p in enumerate(rub.phases)}
+        rows.sort(key=lambda r: (order.get(r["phase"], 99), r["id"]))
+        if fmt == "json":
+            typer.echo(json.dumps(rows, indent=2))
+            return
+        if fmt != "table":
+            raise Failure(f"--format {fmt}: choose table or json")
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{len(rows)} checks", show_lines=False)
+        for col in ("id", "phase", "weight", "title", "needs"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r["id"], r["phase"] or "-", f"{r['weight']:g}" if r["weight"] else "-", r["title"], ", ".join(r["needs"]))
+        Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+    _run(go)
+
+
+@app.command()
+def explain(
+    check_id: Annotated[str, typer.Argument(metavar="ID", help="A check id, e.g. backup.recent.")],
+    rubric_path: RubricOpt = None,
+) -> None:
+    """Explain one check: why it matters, when it passes, how to fix it, what it reads."""
+
+    def go() -> None:
+        from readiness.keys import permission_for
+
+        catalogue = _catalogue()
+        if check_id not in catalogue:
+            close = [c for c in catalogue if check_id.split(".")[0] in c]
+            hint = f" — did you mean {', '.join(close[:5])}?" if close else ""
+            raise Failure(f"no such check {check_id!r}{hint} (see `readiness checks`)")
+        c = catalogue[check_id]
+        rub = _rubric(rubric_path, catalogue)
+        ph = rub.phase_of(check_id)
+        lines = [
+            f"{c.id} — {c.title}",
+            f"phase: {ph.title if ph else 'not in the rubric'}"
+            + (f" (weight {ph.weights[check_id]:g})" if ph else ""),
+            "",
+            f"Why: {c.rationale}",
+            "",
+            f"Passes when: {c.passes}",
+            "",
+            f"Remediation: {c.remediation}",
+            "",
+            "Reads:",
+        ]
+        lines += [f"  {k}  ({permission_for(k)})" for k in c.needs]
+        typer.echo("\n".join(lines))
+
+    _run(go)
+
+
+@app.command()
+def snapshot(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to save (JSON; .gz compresses).")],
+    context: ContextOpt = None,
+    kubeconfig: KubeconfigOpt = None,
+    cluster: ClusterOpt = None,
+    region: RegionOpt = None,
+    profile: ProfileOpt = None,
+    no_aws: NoAwsOpt = False,
+    attestations: AttestOpt = None,
+    rubric_path: RubricOpt = None,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Collect once and save everything the checks read (failures included) for offline scoring.
+
+    The file holds no secret values: Secrets are never listed, and Alertmanager configs are
+    reduced to receiver names and types.
+    """
+
+    def go() -> None:
+        import gzip
+
+        catalogue = _catalogue()
+        rub = _rubric(rubric_path, catalogue)
+        checks = _select(catalogue, rub, only or [], skip or [])
+        snap = _snapshot_for(
+            checks,
+            rub,
+            sources=None,
+            now=None,
+            attestations=attestations,
+            context=context,
+            kubeconfig=kubeconfig,
+            cluster=cluster,
+            region=region,
+            profile=profile,
+            no_aws=no_aws,
+            quiet=quiet,
+        )
+        text = json.dumps(snap.to_dict(), indent=1, sort_keys=True) + "\n"
+        try:
+            if output.suffix == ".gz":
+                output.write_bytes(gzip.compress(text.encode()))
+            else:
+                output.write_text(text)
+        except OSError as exc:
+            raise Failure(f"{output}: cannot write snapshot: {exc.strerror or exc}") from None
+        states: dict[str, int] = {}
+        for e in snap.entries.values():
+            states[e.state] = states.get(e.state, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
+        typer.echo(f"saved {output} ({summary})", err=True)
+
+    _run(go)
+
+
+@app.command()
+def permissions(
+    rubric_path: RubricOpt = None,
+    only: OnlyOpt = None,
+    skip: SkipOpt = None,
+) -> None:
+    """Print the least-privilege ClusterRole and IAM policy the selected checks need."""
+
+    def go() -> None:
+        import yaml
+
+        from readiness.keys import AWS_FACTS, GATEKEEPER_CONSTRAINTS, KUBE_FACTS, KUBE_KINDS
+        from readiness.runner import needs_of
+
+        catalogue = _catalogue()
+        rub = _rubric(rubric_path, catalogue)
+        needs = needs_of(_select(catalogue, rub, only or [], skip or []))
+        by_group: dict[str, set[str]] = {}
+        for k in needs:
+            if k in KUBE_KINDS:
+                by_group.setdefault(KUBE_KINDS[k].group, set()).add(KUBE_KINDS[k].resource)
+        if GATEKEEPER_CONSTRAINTS in needs:
+            by_group.setdefault(GATEKEEPER_CONSTRAINTS, set()).add("*")
+        rules: list[dict[str, Any]] = [
+            {"apiGroups": [g], "resources": sorted(r), "verbs": ["get", "list", "watch"]}
+            for g, r in sorted(by_group.items())
+        ]
+        if "kube:alertmanager-receivers" in needs:
+            # Only each Alertmanager's config Secret is read, by name (never listed);
+            # restrict further with resourceNames in a Role in the monitoring namespace.
+            rules.append({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})
+        rules.append({"nonResourceURLs": ["/version", "/api", "/api/*", "/apis", "/apis/*"], "verbs": ["get"]})
+        role = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "ClusterRole",
+            "metadata": {"name": "readiness-reader"},
+            "rules": rules,
+        }
+        actions = sorted({a for k in needs if k in AWS_FACTS for a in AWS_FACTS[k].actions})
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [{"Sid": "ReadinessReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
+        }
+        kube_facts = sorted(k for k in needs if k in KUBE_FACTS)
+        typer.echo("# Kubernetes: read-only ClusterRole for the selected checks")
+        if kube_facts:
+            typer.echo(f"# derived facts: {', '.join(kube_facts)}")
+        typer.echo(yaml.safe_dump(role, sort_keys=False).rstrip())
+        typer.echo("---\n# AWS: IAM policy (read-only Describe/List/Get)")
+        typer.echo(json.dumps(policy, indent=2))
+
+    _run(go)
+
+
+def main() -> None:
+    """Console entry point: map any input error to exit 2 without a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("readiness: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,295 @@
+"""Offline input: ``kubectl get … -o yaml|json`` dumps and snapshots saved by
+``readiness snapshot``, in any mix.
+
+Offline, a kind absent from the input counts as listed and empty (the user chose what to
+dump), AWS facts come only from a saved snapshot, and "now" is the snapshot's collection
+time, else the newest timestamp found in the dumps, unless ``--now`` says otherwise — so
+scoring the same files twice always gives the same report.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from readiness.collect.alertmanager import reduce_config
+from readiness.collect.slim import slim
+from readiness.keys import AWS_FACTS, GATEKEEPER_CONSTRAINTS, KUBE_FACTS, KUBE_KINDS
+from readiness.snapshot import ClusterInfo, Entry, Snapshot, ok, parse_time, unavailable
+
+ALERTMANAGERS = "alertmanagers.monitoring.coreos.com"
+AM_FACT = "kube:alertmanager-receivers"
+AM_KEYS = ("alertmanager.yaml", "alertmanager.yml")
+
+# Timestamps that record something that already happened. Expiry-like fields (notAfter,
+# renewalTime, expiration) are in the future by design and must not move "now".
+PAST_TIME_FIELDS = frozenset(
+    {
+        "creationTimestamp",
+        "lastTransitionTime",
+        "lastUpdateTime",
+        "lastHeartbeatTime",
+        "lastProbeTime",
+        "startTimestamp",
+        "completionTimestamp",
+        "lastBackup",
+        "lastSyncTime",
+        "lastScheduleTime",
+        "lastSuccessfulTime",
+        "startedAt",
+        "finishedAt",
+        "deployedAt",
+        "reconciledAt",
+        "lastHandledReconcileAt",
+        "time",
+    }
+)
+
+
+class InputError(Exception):
+    """An input file that cannot be read or understood (exit 2)."""
+
+
+def _plural(kind: str) -> str:
+    k = kind.lower()
+    if k.endswith("y"):
+        return k[:-1] + "ies"
+    if k.endswith("s"):
+        return k + "es"
+    return k + "s"
+
+
+def key_for(obj: Mapping[str, Any]) -> str | None:
+    """Snapshot key of a kubectl object from its apiVersion and kind, or None if unscored."""
+    api = str(obj.get("apiVersion", ""))
+    group = api.rsplit("/", 1)[0] if "/" in api else ""
+    if group == GATEKEEPER_CONSTRAINTS:
+        return GATEKEEPER_CONSTRAINTS
+    resource = _plural(str(obj.get("kind", "")))
+    key = f"{resource}.{group}" if group else resource
+    if key in KUBE_KINDS and KUBE_KINDS[key].group == group:
+        return key
+    if resource in KUBE_KINDS and KUBE_KINDS[resource].group == group:
+        return resource
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except OSError as exc:
+            raise InputError(f"{path}: not a gzip file: {exc}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text (expected kubectl YAML/JSON or a snapshot)") from None
+
+
+def _documents(path: Path, text: str) -> list[Any]:
+    stripped = text.lstrip()
+    if stripped.startswith("{") or stripped.startswith("["):
+        try:
+            return [json.loads(text)]
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}: line {exc.lineno}: not valid JSON: {exc.msg}") from None
+    try:
+        return [d for d in yaml.safe_load_all(text) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise InputError(f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+def _objects(doc: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(doc, list):
+        for d in doc:
+            yield from _objects(d)
+    elif isinstance(doc, dict):
+        if str(doc.get("kind", "")).endswith("List") and isinstance(doc.get("items"), list):
+            for item in doc["items"]:
+                yield from _objects(item)
+        elif "kind" in doc and "apiVersion" in doc:
+            yield doc
+
+
+def _newest_time(obj: Any, newest: dt.datetime | None) -> dt.datetime | None:
+    stack = [obj]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, dict):
+            for k, v in cur.items():
+                if isinstance(v, str) and k in PAST_TIME_FIELDS:
+                    t = parse_time(v)
+                    if t and (newest is None or t > newest):
+                        newest = t
+                elif isinstance(v, dict | list):
+                    stack.append(v)
+        elif isinstance(cur, list):
+            stack.extend(cur)
+    return newest
+
+
+def _secret_text(secret: Mapping[str, Any]) -> str | None:
+    string_data = secret.get("stringData") or {}
+    data = secret.get("data") or {}
+    for k in AM_KEYS:
+        if k in string_data:
+            return str(string_data[k])
+        if k in data:
+            return base64.b64decode(data[k]).decode("utf-8", "replace")
+    for k in (a + ".gz" for a in AM_KEYS):
+        if k in data:
+            return gzip.decompress(base64.b64decode(data[k])).decode("utf-8", "replace")
+    return None
+
+
+def _alertmanager_fact(
+    alertmanagers: Iterable[Mapping[str, Any]],
+    secrets: Mapping[tuple[str, str], Mapping[str, Any]],
+    configmaps: Iterable[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Reduce Alertmanager configs found in the input to receiver names and types.
+
+    The secret/config text is parsed here and dropped; only the reduction is returned."""
+    out: list[dict[str, Any]] = []
+    for am in alertmanagers:
+        md = am.get("metadata") or {}
+        ns, name = md.get("namespace", ""), md.get("name", "")
+        secret_name = (am.get("spec") or {}).get("configSecret") or f"alertmanager-{name}"
+        item: dict[str, Any] = {
+            "alertmanager": f"{ns}/{name}",
+            "source": f"Secret {ns}/{secret_name}",
+            "route_receiver": None,
+            "receivers": [],
+            "error": None,
+        }
+        secret = secrets.get((ns, secret_name))
+        text = _secret_text(secret) if secret else None
+        if text is None:
+            item["error"] = "config secret not in the input files"
+        else:
+            item.update(_reduced(text))
+        out.append(item)
+    for cm in configmaps:
+        data = cm.get("data") or {}
+        for k in AM_KEYS:
+            if k in data and data[k]:
+                md = cm.get("metadata") or {}
+                item = {
+                    "alertmanager": f"{md.get('namespace', '')}/{md.get('name', '')}",
+                    "source": f"ConfigMap {md.get('namespace', '')}/{md.get('name', '')}",
+                    "route_receiver": None,
+                    "receivers": [],
+                    "error": None,
+                }
+                item.update(_reduced(str(data[k])))
+                out.append(item)
+    return out
+
+
+def _reduced(text: str) -> dict[str, Any]:
+    try:
+        return dict(reduce_config(text))
+    except Exception as exc:  # a broken config is a finding, not a crash
+        return {"error": f"config does not parse: {type(exc).__name__}"}
+
+
+def load_snapshot_file(path: Path) -> Snapshot | None:
+    """A saved snapshot, or None if the file is a kubectl dump instead."""
+    text = _read(path)
+    if '"readiness_snapshot"' not in text[:200] and "readiness_snapshot" not in text[:200]:
+        return None
+    docs = _documents(path, text)
+    if len(docs) != 1 or not isinstance(docs[0], dict) or "readiness_snapshot" not in docs[0]:
+        return None
+    try:
+        return Snapshot.from_dict(docs[0])
+    except ValueError as exc:
+        raise InputError(f"{path}: broken snapshot: {exc}") from None
+
+
+def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapshot:
+    """Build a snapshot from any mix of kubectl dumps and saved snapshots."""
+    base: Snapshot | None = None
+    objects: dict[str, list[dict[str, Any]]] = {}
+    secrets: dict[tuple[str, str], dict[str, Any]] = {}
+    raw_configmaps: list[dict[str, Any]] = []
+    newest: dt.datetime | None = None
+    seen_any = False
+    for p in map(Path, paths):
+        if not p.exists():
+            raise InputError(f"{p}: no such file")
+        if p.is_dir():
+            raise InputError(f"{p}: is a directory; pass the files inside it")
+        snap = load_snapshot_file(p)
+        if snap is not None:
+            if base is not None:
+                raise InputError(f"{p}: only one saved snapshot can be scored at a time")
+            base = snap
+            continue
+        found = False
+        for obj in (o for d in _documents(p, _read(p)) for o in _objects(d)):
+            found = True
+            newest = _newest_time(obj, newest)
+            if obj.get("kind") == "Secret":
+                md = obj.get("metadata") or {}
+                if _secret_text(obj) is not None:
+                    secrets[(md.get("namespace", ""), md.get("name", ""))] = obj
+                continue  # secrets are never kept
+            key = key_for(obj)
+            if key is None:
+                continue
+            if key == "configmaps":
+                raw_configmaps.append(obj)
+            objects.setdefault(key, []).append(slim(key, obj))
+        if not found:
+            raise InputError(
+                f"{p}: no Kubernetes objects found (expected `kubectl get … -o yaml|json` "
+                "output or a snapshot saved by `readiness snapshot`)"
+            )
+        seen_any = True
+
+    entries: dict[str, Entry] = dict(base.entries) if base else {}
+    if seen_any:
+        for key in KUBE_KINDS:
+            if key in objects or key not in entries:
+                entries[key] = ok(objects.get(key, []))
+        if GATEKEEPER_CONSTRAINTS in objects or GATEKEEPER_CONSTRAINTS not in entries:
+            entries[GATEKEEPER_CONSTRAINTS] = ok(objects.get(GATEKEEPER_CONSTRAINTS, []))
+        if ALERTMANAGERS in objects or any(
+            k in (c.get("data") or {}) for c in raw_configmaps for k in AM_KEYS
+        ) or AM_FACT not in entries:
+            entries[AM_FACT] = ok(
+                _alertmanager_fact(objects.get(ALERTMANAGERS, []), secrets, raw_configmaps)
+            )
+        for key in AWS_FACTS:
+            entries.setdefault(
+                key,
+                unavailable(
+                    "offline input has no AWS facts (score a snapshot saved by "
+                    "`readiness snapshot` to include them)"
+                ),
+            )
+        for key in KUBE_FACTS:
+            entries.setdefault(key, unavailable("not in the offline input"))
+    if base is not None:
+        collected = base.collected_at
+        cluster = base.cluster
+    else:
+        collected = newest or dt.datetime.now(dt.UTC)
+        cluster = ClusterInfo(source="files")
+    if now is not None:
+        collected = now
+    return Snapshot(entries=entries, collected_at=collected, cluster=cluster)

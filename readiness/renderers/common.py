@@ -1,0 +1,44 @@
+"""Wording shared by the human-readable renderers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SYMBOL = {"pass": "✔", "warn": "!", "fail": "✘", "unknown": "?", "skipped": "–"}
+METRIC = {"done": "[x]", "not_done": "[ ]", "unknown": "[?]"}
+EVIDENCE_SHOWN = 5
+
+
+def fmt_score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
+
+
+def headline(r: dict[str, Any]) -> str:
+    s = r["score"]
+    parts = [f"Score {fmt_score(s['value'])}/10"]
+    if s.get("roadmap_start") is not None:
+        parts.append(f"roadmap start {s['roadmap_start']:.1f} → target {s['roadmap_target']:.1f}")
+    parts.append(f"coverage {s['coverage'] * 100:.0f}%")
+    if s["max_reachable"] is not None and s["max_reachable"] != s["value"]:
+        parts.append(f"up to {fmt_score(s['max_reachable'])} if every unknown passed")
+    return " · ".join(parts)
+
+
+def cluster_line(r: dict[str, Any]) -> str:
+    c = r["cluster"]
+    name = c.get("cluster") or c.get("context") or "unknown cluster"
+    extra = ", ".join(x for x in (c.get("context") if c.get("cluster") else None, c.get("region")) if x)
+    return f"{name}{f' ({extra})' if extra else ''} · {c.get('source')} data collected {r['collected_at']}"
+
+
+def evidence_lines(check: dict[str, Any]) -> list[str]:
+    ev = check["evidence"]
+    lines = [f"{e['ref']}: {e['detail']}" if e["detail"] else e["ref"] for e in ev[:EVIDENCE_SHOWN]]
+    if len(ev) > EVIDENCE_SHOWN:
+        lines.append(f"+{len(ev) - EVIDENCE_SHOWN} more")
+    return lines
+
+
+def projection_line(r: dict[str, Any]) -> str:
+    parts = [f"after {p['title'].split(':')[0]}: {fmt_score(p['score'])}" for p in r["projection"]]
+    return ", ".join(parts)
