@@ -1,0 +1,292 @@
+"""The CLI: every exit code, bad input as one line without a traceback, help text.
+
+Most cases go through typer's CliRunner; a few run the real console script in a subprocess so
+the packaging (``python -m readiness``, entry point) is covered too.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from readiness.cli import app
+
+runner = CliRunner()
+SCHEMA = json.loads(resources.files("readiness").joinpath("schema/report.schema.json").read_text())
+REPO = Path(__file__).parent.parent
+
+DUMP = {
+    "apiVersion": "v1",
+    "kind": "List",
+    "items": [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "shop", "creationTimestamp": "2026-11-20T10:00:00Z"},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "creationTimestamp": "2026-11-21T10:00:00Z"},
+            "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}},
+            "status": {"readyReplicas": 2},
+        },
+    ],
+}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def one_line_error(stderr: str, needle: str) -> None:
+    lines = [line for line in stderr.strip().splitlines() if line]
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("readiness: error: ")
+    assert needle in lines[0]
+    assert "Traceback" not in stderr
+
+
+@pytest.fixture
+def dump(tmp_path: Path) -> Path:
+    p = tmp_path / "dump.yaml"
+    p.write_text(yaml.safe_dump(DUMP))
+    return p
+
+
+@pytest.mark.parametrize("cmd", ["score", "checks", "explain", "snapshot", "permissions"])
+def test_help_for_every_command(cmd: str) -> None:
+    code, out, _ = run(cmd, "--help")
+    assert code == 0
+    assert "Usage" in out
+
+
+def test_score_help_names_the_main_options() -> None:
+    _, out, _ = run("score", "--help")
+    for opt in ("--from", "--format", "--fail-under", "--context", "--cluster", "--rubric", "--now", "--waivers"):
+        assert opt in out
+
+
+def test_offline_score_terminal(dump: Path) -> None:
+    code, out, _ = run("score", "--from", str(dump))
+    assert code == 0
+    assert "Score " in out and "Week 1: Monitoring" in out
+    assert "2026-11-21T10:00:00Z" in out  # "now" = the newest timestamp in the dump
+
+
+def test_offline_score_json_validates_and_is_deterministic(dump: Path, tmp_path: Path) -> None:
+    code, out, _ = run("score", "--from", str(dump), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    jsonschema.validate(data, SCHEMA)
+    out_file = tmp_path / "r.json"
+    assert run("score", "--from", str(dump), "-f", "json", "-o", str(out_file))[0] == 0
+    assert out_file.read_text() == out
+    # AWS facts are absent offline: those checks are unknown, never pass
+    by_id = {c["id"]: c for p in data["phases"] for c in p["checks"]}
+    assert by_id["logging.control-plane"]["status"] == "unknown"
+    assert data["score"]["coverage"] < 1
+
+
+def test_markdown(dump: Path) -> None:
+    code, out, _ = run("score", "--from", str(dump), "--format", "markdown")
+    assert code == 0 and out.startswith("# readiness report")
+
+
+def test_gate_exit_codes(dump: Path) -> None:
+    assert run("score", "--from", str(dump), "--fail-under", "9.9", "-f", "json")[0] == 1
+    assert run("score", "--from", str(dump), "--fail-under", "0", "-f", "json")[0] == 0
+
+
+def test_now_overrides_time(dump: Path) -> None:
+    code, out, _ = run("score", "--from", str(dump), "-f", "json", "--now", "2027-01-01T00:00:00Z")
+    assert code == 0 and json.loads(out)["collected_at"] == "2027-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ("kind: List\nitems: [\n", "not valid YAML"),
+        ('{"kind": "List", "items": [}', "not valid JSON"),
+        ("just: a mapping\n", "no Kubernetes objects found"),
+        (b"\xff\xfe\x00binary", "not UTF-8"),
+        ('{"readiness_snapshot": 1, "entries": {}}', "broken snapshot"),
+    ],
+)
+def test_bad_input_files(tmp_path: Path, content: str | bytes, needle: str) -> None:
+    f = tmp_path / "input.yaml"
+    f.write_bytes(content if isinstance(content, bytes) else content.encode())
+    code, _, err = run("score", "--from", str(f))
+    assert code == 2
+    one_line_error(err, needle)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    code, _, err = run("score", "--from", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    one_line_error(err, "no such file")
+    code, _, err = run("score", "--from", str(tmp_path))
+    assert code == 2
+    one_line_error(err, "is a directory")
+
+
+def test_bad_rubric(tmp_path: Path, dump: Path) -> None:
+    data = yaml.safe_load((REPO / "rubric.yaml").read_text())
+    data["phases"][0]["points"] = 2.0
+    bad = tmp_path / "rubric.yaml"
+    bad.write_text(yaml.safe_dump(data))
+    code, _, err = run("score", "--from", str(dump), "--rubric", str(bad))
+    assert code == 2
+    one_line_error(err, "phases: points must sum to 10")
+    data["phases"][0]["points"] = 1.0
+    data["phases"][0]["checks"]["monitoring.prometheus-typo"] = 1
+    bad.write_text(yaml.safe_dump(data))
+    code, _, err = run("score", "--from", str(dump), "--rubric", str(bad))
+    assert code == 2
+    one_line_error(err, "phases[0].checks.monitoring.prometheus-typo: no such check")
+
+
+def test_unknown_check_ids(dump: Path) -> None:
+    code, _, err = run("explain", "backup.nope")
+    assert code == 2
+    one_line_error(err, "no such check 'backup.nope'")
+    code, _, err = run("score", "--from", str(dump), "--only", "week9")
+    assert code == 2
+    one_line_error(err, "--only week9: no such check or phase")
+
+
+def test_bad_now_and_format(dump: Path) -> None:
+    code, _, err = run("score", "--from", str(dump), "--now", "yesterday")
+    assert code == 2
+    one_line_error(err, "--now 'yesterday'")
+    code, _, err = run("score", "--from", str(dump), "--format", "xml")
+    assert code == 2
+    one_line_error(err, "--format xml")
+
+
+def test_malformed_attestations_and_waivers(tmp_path: Path, dump: Path) -> None:
+    att = tmp_path / "att.yaml"
+    att.write_text("attestations:\n  - item: on-call\n")
+    code, _, err = run("score", "--from", str(dump), "--attestations", str(att))
+    assert code == 2
+    one_line_error(err, "missing owner, date, link")
+    w = tmp_path / "w.yaml"
+    w.write_text("waivers:\n  - {check: no.such, reason: r, owner: o, ticket: t, expires: 2027-01-01}\n")
+    code, _, err = run("score", "--from", str(dump), "--waivers", str(w))
+    assert code == 2
+    one_line_error(err, "no such check 'no.such'")
+
+
+def test_attestations_and_waivers_end_to_end(tmp_path: Path, dump: Path) -> None:
+    w = tmp_path / "w.yaml"
+    w.write_text(
+        "waivers:\n"
+        "  - {check: ops.quotas-limits, reason: quotas land in Q1, owner: lead, ticket: PLAT-1, expires: 2027-03-31}\n"
+        "  - {check: future.policy, reason: old, owner: lead, ticket: PLAT-2, expires: 2026-01-31}\n"
+        "  - {check: platform.certificates, reason: n/a, owner: lead, ticket: PLAT-3, expires: 2027-03-31}\n"
+    )
+    code, out, _ = run(
+        "score", "--from", str(dump), "-f", "json",
+        "--attestations", str(REPO / "examples/attestations.yaml"), "--waivers", str(w),
+    )  # fmt: skip
+    assert code == 0
+    d = json.loads(out)
+    jsonschema.validate(d, SCHEMA)
+    assert [x["ticket"] for x in d["waivers"]["applied"]] == ["PLAT-1"]
+    assert [x["ticket"] for x in d["waivers"]["expired"]] == ["PLAT-2"]
+    assert [x["ticket"] for x in d["waivers"]["unused"]] == ["PLAT-3"]
+    assert d["score"]["waived"] > d["score"]["value"]
+    att = next(c for p in d["phases"] for c in p["checks"] if c["id"] == "ops.attestations")
+    assert att["attested"] is True and att["status"] == "pass"
+    code, out, _ = run(
+        "score", "--from", str(dump), "--attestations", str(REPO / "examples/attestations.yaml"), "--waivers", str(w)
+    )
+    assert "EXPIRED WAIVER: future.policy" in out and "Unused waiver: platform.certificates" in out
+    assert "Waived score" in out and "(attested)" in out
+
+
+def test_checks_and_explain_and_permissions() -> None:
+    code, out, _ = run("checks", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    ids = {r["id"] for r in rows}
+    assert {"monitoring.prometheus", "backup.recent", "ops.attestations"} <= ids
+    assert all(r["phase"] for r in rows)
+    code, out, _ = run("explain", "backup.recent")
+    assert code == 0
+    assert "Passes when:" in out and "list backups.velero.io" in out
+    code, out, _ = run("permissions")
+    assert code == 0
+    docs = out.split("---")
+    role = yaml.safe_load(docs[0])
+    assert role["kind"] == "ClusterRole"
+    verbs = {v for rule in role["rules"] for v in rule["verbs"]}
+    assert verbs <= {"get", "list", "watch"}
+    policy = json.loads(docs[1][docs[1].index("{") :])
+    actions = policy["Statement"][0]["Action"]
+    assert actions and all(a.split(":")[1].startswith(("Describe", "List", "Get")) for a in actions)
+
+
+def test_bad_kubeconfig_is_exit_2(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text("this: [is not a kubeconfig\n")
+    code, _, err = run("score", "--kubeconfig", str(cfg), "--no-aws", "-q")
+    assert code == 2
+    assert "Traceback" not in err and err.startswith("readiness: error: ")
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_unreachable_cluster_is_exit_3(tmp_path: Path) -> None:
+    port = _closed_port()
+    cfg = tmp_path / "config"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "ctx", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "ctx",
+            }
+        )
+    )
+    code, _, err = run("score", "--kubeconfig", str(cfg), "--no-aws", "-q")
+    assert code == 3
+    one_line_error(err, f"127.0.0.1:{port}")
+
+
+def test_console_script_and_module_run_as_subprocess(dump: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "readiness", "score", "--from", str(dump), "-f", "json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["schema_version"].startswith("1.")
+    proc = subprocess.run(
+        [sys.executable, "-m", "readiness", "score", "--from", "/nonexistent.yaml"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("readiness: error: ") and "Traceback" not in proc.stderr
