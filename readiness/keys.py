@@ -202,7 +202,11 @@ AWS_FACTS: dict[str, AwsFact] = {
         ),
         AwsFact(
             "eks:access-entries",
-            ("eks:ListAccessEntries", "eks:ListAssociatedAccessPolicies"),
+            (
+                "eks:ListAccessEntries",
+                "eks:DescribeAccessEntry",
+                "eks:ListAssociatedAccessPolicies",
+            ),
             "EKS access entries and their associated access policies",
         ),
         AwsFact(
@@ -234,7 +238,7 @@ AWS_FACTS: dict[str, AwsFact] = {
         ),
         AwsFact(
             "s3:velero-buckets",
-            ("s3:GetBucketVersioning", "s3:GetBucketEncryption", "s3:GetBucketLocation"),
+            ("s3:GetBucketVersioning", "s3:GetBucketEncryption"),
             "versioning and encryption of the S3 buckets named by Velero BackupStorageLocations",
             depends_on=("backupstoragelocations.velero.io",),
         ),
