@@ -22,9 +22,30 @@ import yaml
 from readiness.collect.alertmanager import reduce_config
 from readiness.collect.slim import slim
 from readiness.keys import AWS_FACTS, GATEKEEPER_CONSTRAINTS, KUBE_FACTS, KUBE_KINDS
-from readiness.snapshot import ClusterInfo, Entry, Snapshot, ok, parse_time, unavailable
+from readiness.snapshot import (
+    ClusterInfo,
+    Entry,
+    Snapshot,
+    not_installed,
+    ok,
+    parse_time,
+    unavailable,
+)
 
 ALERTMANAGERS = "alertmanagers.monitoring.coreos.com"
+# Groups every cluster serves. A custom-resource kind absent from a dump gives no sign that
+# its CRD exists, so it reads as not installed (still an empty list to ``items()``).
+BUILTIN_GROUPS = frozenset(
+    {
+        "",
+        "apps",
+        "batch",
+        "networking.k8s.io",
+        "rbac.authorization.k8s.io",
+        "storage.k8s.io",
+        "admissionregistration.k8s.io",
+    }
+)
 AM_FACT = "kube:alertmanager-receivers"
 AM_KEYS = ("alertmanager.yaml", "alertmanager.yml")
 
@@ -263,9 +284,15 @@ def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapsho
 
     entries: dict[str, Entry] = dict(base.entries) if base else {}
     if seen_any:
-        for key in KUBE_KINDS:
-            if key in objects or key not in entries:
-                entries[key] = ok(objects.get(key, []))
+        for key, kind in KUBE_KINDS.items():
+            if key in objects:
+                entries[key] = ok(objects[key])
+            elif key not in entries:
+                entries[key] = (
+                    ok([])
+                    if kind.group in BUILTIN_GROUPS
+                    else not_installed(f"no {key} in the offline input")
+                )
         if GATEKEEPER_CONSTRAINTS in objects or GATEKEEPER_CONSTRAINTS not in entries:
             entries[GATEKEEPER_CONSTRAINTS] = ok(objects.get(GATEKEEPER_CONSTRAINTS, []))
         if ALERTMANAGERS in objects or any(
