@@ -148,7 +148,9 @@ def workload_ready(kind: str, obj: Obj) -> tuple[bool, str]:
     return (wanted > 0 and ready >= wanted), f"{ready}/{wanted} ready"
 
 
-def workloads(snap: Snapshot, kinds: Iterable[str] = tuple(WORKLOAD_KINDS)) -> list[tuple[str, Obj]]:
+def workloads(
+    snap: Snapshot, kinds: Iterable[str] = tuple(WORKLOAD_KINDS)
+) -> list[tuple[str, Obj]]:
     """(Kind, object) pairs across the given workload keys. Raises Unavailable as usual."""
     out: list[tuple[str, Obj]] = []
     for key in kinds:

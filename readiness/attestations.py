@@ -54,7 +54,12 @@ def parse(data: Any, source: str) -> list[dict[str, str]]:
             except ValueError:
                 raise AttestationError(f"{where}.date: expected YYYY-MM-DD, not {date!r}") from None
         out.append(
-            {"item": item, "owner": str(raw["owner"]), "date": date.isoformat(), "link": str(raw["link"])}
+            {
+                "item": item,
+                "owner": str(raw["owner"]),
+                "date": date.isoformat(),
+                "link": str(raw["link"]),
+            }
         )
     return out
 
@@ -63,7 +68,9 @@ def load(path: str | Path) -> list[dict[str, str]]:
     try:
         text = Path(path).read_text()
     except OSError as exc:
-        raise AttestationError(f"{path}: cannot read attestations file: {exc.strerror or exc}") from None
+        raise AttestationError(
+            f"{path}: cannot read attestations file: {exc.strerror or exc}"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -68,14 +68,24 @@ ContextOpt = Annotated[
 ]
 KubeconfigOpt = Annotated[
     Path | None,
-    typer.Option("--kubeconfig", envvar="KUBECONFIG", help="kubeconfig file (default: ~/.kube/config)."),
+    typer.Option(
+        "--kubeconfig", envvar="KUBECONFIG", help="kubeconfig file (default: ~/.kube/config)."
+    ),
 ]
 ClusterOpt = Annotated[
     str | None,
-    typer.Option("--cluster", help="EKS cluster name for AWS facts (default: parsed from the context)."),
+    typer.Option(
+        "--cluster", help="EKS cluster name for AWS facts (default: parsed from the context)."
+    ),
 ]
-RegionOpt = Annotated[str | None, typer.Option("--region", help="AWS region (default: from the context or AWS config).")]
-ProfileOpt = Annotated[str | None, typer.Option("--profile", help="AWS profile (default: AWS_PROFILE / default chain).")]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option("--region", help="AWS region (default: from the context or AWS config)."),
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option("--profile", help="AWS profile (default: AWS_PROFILE / default chain)."),
+]
 RubricOpt = Annotated[
     Path | None, typer.Option("--rubric", help="Rubric YAML (default: the built-in rubric.yaml).")
 ]
@@ -83,12 +93,18 @@ OnlyOpt = Annotated[
     list[str] | None,
     typer.Option("--only", help="Run only these check ids or phase ids (repeatable)."),
 ]
-SkipOpt = Annotated[list[str] | None, typer.Option("--skip", help="Skip these check ids or phase ids (repeatable).")]
+SkipOpt = Annotated[
+    list[str] | None, typer.Option("--skip", help="Skip these check ids or phase ids (repeatable).")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on stderr.")]
-NoAwsOpt = Annotated[bool, typer.Option("--no-aws", help="Do not call AWS; AWS-based checks become unknown.")]
+NoAwsOpt = Annotated[
+    bool, typer.Option("--no-aws", help="Do not call AWS; AWS-based checks become unknown.")
+]
 AttestOpt = Annotated[
     Path | None,
-    typer.Option("--attestations", help="Attestations file for the manual roadmap items (see examples/)."),
+    typer.Option(
+        "--attestations", help="Attestations file for the manual roadmap items (see examples/)."
+    ),
 ]
 
 
@@ -113,7 +129,9 @@ def _rubric(path: Path | None, catalogue: dict[str, Any]) -> Any:
         raise Failure(str(exc)) from None
 
 
-def _select(catalogue: dict[str, Any], rub: Any, only: Sequence[str], skip: Sequence[str]) -> list[Any]:
+def _select(
+    catalogue: dict[str, Any], rub: Any, only: Sequence[str], skip: Sequence[str]
+) -> list[Any]:
     phases = {p.id: list(p.weights) for p in rub.phases}
 
     def expand(names: Sequence[str], flag: str) -> set[str]:
@@ -222,7 +240,9 @@ def _collect_live(
         target, api = load_target(context, str(kubeconfig) if kubeconfig else None)
     except ConfigError as exc:
         raise Failure(str(exc)) from None
-    parsed_name, parsed_region = cluster_from_context(target.cluster_entry or target.context, target.exec_args, target.server)
+    parsed_name, parsed_region = cluster_from_context(
+        target.cluster_entry or target.context, target.exec_args, target.server
+    )
     name = cluster or parsed_name
     aws_region = region or parsed_region
     aws_keys = {k for k in keys if k in AWS_FACTS}
@@ -253,7 +273,9 @@ def _collect_live(
                     )
                 )
                 aws_region = aws_region or session.region_name
-    info = ClusterInfo(context=target.context, cluster=name, region=aws_region, server=target.server, source="live")
+    info = ClusterInfo(
+        context=target.context, cluster=name, region=aws_region, server=target.server, source="live"
+    )
     return Snapshot(entries=entries, collected_at=started, cluster=info)
 
 
@@ -323,17 +345,24 @@ def score(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="terminal, json or markdown.")
     ] = "terminal",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")
+    ] = None,
     fail_under: Annotated[
         float | None,
-        typer.Option("--fail-under", min=0, max=10, help="Exit 1 when the score is below this (e.g. 8.5)."),
+        typer.Option(
+            "--fail-under", min=0, max=10, help="Exit 1 when the score is below this (e.g. 8.5)."
+        ),
     ] = None,
     now: Annotated[
         str | None,
-        typer.Option("--now", help="Judge ages (backups, logs, certificates) as of this RFC 3339 time."),
+        typer.Option(
+            "--now", help="Judge ages (backups, logs, certificates) as of this RFC 3339 time."
+        ),
     ] = None,
     waivers: Annotated[
-        Path | None, typer.Option("--waivers", help="Waivers file: accepted gaps with owner, ticket, expiry.")
+        Path | None,
+        typer.Option("--waivers", help="Waivers file: accepted gaps with owner, ticket, expiry."),
     ] = None,
     attestations: AttestOpt = None,
     rubric_path: RubricOpt = None,
@@ -346,7 +375,9 @@ def score(
     profile: ProfileOpt = None,
     no_aws: NoAwsOpt = False,
     quiet: QuietOpt = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Let a crashing check raise (debugging).")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Let a crashing check raise (debugging).")
+    ] = False,
 ) -> None:
     """Score the cluster (or offline files) against the roadmap rubric."""
     from readiness.renderers import FORMATS
@@ -445,7 +476,13 @@ def list_checks(
         for col in ("id", "phase", "weight", "title", "needs"):
             table.add_column(col, overflow="fold")
         for r in rows:
-            table.add_row(r["id"], r["phase"] or "-", f"{r['weight']:g}" if r["weight"] else "-", r["title"], ", ".join(r["needs"]))
+            table.add_row(
+                r["id"],
+                r["phase"] or "-",
+                f"{r['weight']:g}" if r["weight"] else "-",
+                r["title"],
+                ", ".join(r["needs"]),
+            )
         Console(width=None if sys.stdout.isatty() else 160).print(table)
 
     _run(go)
@@ -490,7 +527,9 @@ def explain(
 
 @app.command()
 def snapshot(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to save (JSON; .gz compresses).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to save (JSON; .gz compresses).")
+    ],
     context: ContextOpt = None,
     kubeconfig: KubeconfigOpt = None,
     cluster: ClusterOpt = None,
@@ -577,7 +616,12 @@ def permissions(
             # Only each Alertmanager's config Secret is read, by name (never listed);
             # restrict further with resourceNames in a Role in the monitoring namespace.
             rules.append({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})
-        rules.append({"nonResourceURLs": ["/version", "/api", "/api/*", "/apis", "/apis/*"], "verbs": ["get"]})
+        rules.append(
+            {
+                "nonResourceURLs": ["/version", "/api", "/api/*", "/apis", "/apis/*"],
+                "verbs": ["get"],
+            }
+        )
         role = {
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "ClusterRole",
@@ -587,7 +631,9 @@ def permissions(
         actions = sorted({a for k in needs if k in AWS_FACTS for a in AWS_FACTS[k].actions})
         policy = {
             "Version": "2012-10-17",
-            "Statement": [{"Sid": "ReadinessReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
+            "Statement": [
+                {"Sid": "ReadinessReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}
+            ],
         }
         kube_facts = sorted(k for k in needs if k in KUBE_FACTS)
         typer.echo("# Kubernetes: read-only ClusterRole for the selected checks")

@@ -49,7 +49,9 @@ def plugin_objects() -> list[Any]:
         try:
             out.append(ep.load())
         except Exception as exc:  # a broken plugin must name itself, not crash the run
-            raise DiscoveryError(f"plugin entry point {ep.name!r} ({ep.value}) failed to load: {exc}")
+            raise DiscoveryError(
+                f"plugin entry point {ep.name!r} ({ep.value}) failed to load: {exc}"
+            ) from None
     return out
 
 

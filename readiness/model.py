@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from readiness.snapshot import Snapshot
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """Five states, because "could not look" must never read as "looked and it was fine"."""
 
     PASS = "pass"
@@ -24,9 +24,6 @@ class Status(str, enum.Enum):
     FAIL = "fail"
     UNKNOWN = "unknown"
     SKIPPED = "skipped"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, order=True)

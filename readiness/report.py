@@ -196,13 +196,15 @@ def _metric_status(statuses: Sequence[Status]) -> str:
     return "done"
 
 
-def _metrics(phase_metrics: Iterable[Any], results: Mapping[str, Outcome]) -> tuple[MetricReport, ...]:
+def _metrics(
+    phase_metrics: Iterable[Any], results: Mapping[str, Outcome]
+) -> tuple[MetricReport, ...]:
     out = []
     for m in phase_metrics:
         if m.attestation:
             att = results.get("ops.attestations")
             raw = att.result.measured.get(f"item:{m.attestation}") if att else None
-            st = Status(raw) if raw else Status.UNKNOWN
+            st = Status(str(raw)) if raw else Status.UNKNOWN
             out.append(MetricReport(m.text, _metric_status([st]), m.checks, attested=True))
             continue
         sts = [results[c].result.status for c in m.checks if c in results]
@@ -243,7 +245,9 @@ def build(
     for ps in raw.phases:
         p = ps.phase
         total_w = sum(
-            w for cid, w in p.weights.items() if cid in statuses and statuses[cid] is not Status.SKIPPED
+            w
+            for cid, w in p.weights.items()
+            if cid in statuses and statuses[cid] is not Status.SKIPPED
         )
         checks = []
         for cid, w in p.weights.items():
@@ -263,7 +267,13 @@ def build(
         earned = sum(ps.earned_points.values()) if ps.applicable else None
         phases.append(
             PhaseReport(
-                p.id, p.title, p.points, earned, ps.applicable, tuple(checks), _metrics(p.metrics, by_id)
+                p.id,
+                p.title,
+                p.points,
+                earned,
+                ps.applicable,
+                tuple(checks),
+                _metrics(p.metrics, by_id),
             )
         )
     rubric_ids = set(rubric.check_ids)
@@ -283,9 +293,16 @@ def build(
             continue
         gain = gain_if_passed(rubric, statuses, cid)
         after = None if raw.value is None else round(raw.value + gain, 2)
-        steps.append((priority[ph.id], -gain, cid, NextStep(
-            cid, o.check.title, ph.id, o.result.status, gain, after, o.check.remediation
-        )))
+        steps.append(
+            (
+                priority[ph.id],
+                -gain,
+                cid,
+                NextStep(
+                    cid, o.check.title, ph.id, o.result.status, gain, after, o.check.remediation
+                ),
+            )
+        )
     steps.sort(key=lambda t: (t[0], t[1], t[2]))
     needed = {k for o in outcomes for k in o.check.needs}
     return Report(
@@ -304,7 +321,11 @@ def build(
 
 
 def _check_report(
-    o: Outcome, weight: float | None, earned: float | None, available: float | None, waiver: Waiver | None
+    o: Outcome,
+    weight: float | None,
+    earned: float | None,
+    available: float | None,
+    waiver: Waiver | None,
 ) -> CheckReport:
     r = o.result
     return CheckReport(

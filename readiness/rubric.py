@@ -37,7 +37,10 @@ _PARAM_SCHEMA: dict[str, Any] = {
         "attestation_validity_days": {"type": "number", "exclusiveMinimum": 0},
         "readonly_rootfs_min_share": {"type": "number", "minimum": 0, "maximum": 1},
         "requests_limits_min_share": {"type": "number", "minimum": 0, "maximum": 1},
-        "regions": {"type": "array", "items": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$"}},
+        "regions": {
+            "type": "array",
+            "items": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-\\d$"},
+        },
         "system_namespaces": {"type": "array", "items": {"type": "string", "minLength": 1}},
     },
 }
@@ -60,7 +63,9 @@ SCHEMA: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": list(CREDIT_STATUSES),
-            "properties": {s: {"type": "number", "minimum": 0, "maximum": 1} for s in CREDIT_STATUSES},
+            "properties": {
+                s: {"type": "number", "minimum": 0, "maximum": 1} for s in CREDIT_STATUSES
+            },
         },
         "parameters": _PARAM_SCHEMA,
         "gate": {
@@ -173,7 +178,9 @@ def load(path: str | Path | None = None, known_checks: Iterable[str] | None = No
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise RubricError(f"{source}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        raise RubricError(
+            f"{source}:{where} not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from None
     return parse(data, source, known_checks)
 
 
@@ -201,7 +208,8 @@ def parse(data: Any, source: str, known_checks: Iterable[str] | None = None) -> 
                 )
             seen[cid] = raw["id"]
         metrics = tuple(
-            Metric(m["text"], tuple(m["checks"]), m.get("attestation")) for m in raw.get("metrics", [])
+            Metric(m["text"], tuple(m["checks"]), m.get("attestation"))
+            for m in raw.get("metrics", [])
         )
         phases.append(
             Phase(
@@ -325,7 +333,9 @@ def score(rubric: Rubric, statuses: Mapping[str, Status]) -> Score:
     return Score(round(value, 2), round(best, 2), round(coverage, 4), tuple(phase_scores))
 
 
-def projection(rubric: Rubric, statuses: Mapping[str, Status], order: Sequence[str]) -> list[tuple[str, float | None]]:
+def projection(
+    rubric: Rubric, statuses: Mapping[str, Status], order: Sequence[str]
+) -> list[tuple[str, float | None]]:
     """Score after finishing each phase in ``order`` in turn (all its checks passing)."""
     current = dict(statuses)
     out: list[tuple[str, float | None]] = []

@@ -54,7 +54,5 @@ def run_check(check: Check, snapshot: Snapshot, strict: bool = False) -> Result:
     return result
 
 
-def run_checks(
-    checks: Iterable[Check], snapshot: Snapshot, strict: bool = False
-) -> list[Outcome]:
+def run_checks(checks: Iterable[Check], snapshot: Snapshot, strict: bool = False) -> list[Outcome]:
     return [Outcome(c, run_check(c, snapshot, strict)) for c in checks]

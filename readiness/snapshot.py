@@ -220,9 +220,7 @@ class Snapshot:
     def to_dict(self) -> dict[str, Any]:
         return {
             "readiness_snapshot": 1,
-            "collected_at": self.collected_at.astimezone(dt.UTC).isoformat().replace(
-                "+00:00", "Z"
-            ),
+            "collected_at": self.collected_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
             "cluster": self.cluster.to_dict(),
             "entries": {k: self.entries[k].to_dict() for k in sorted(self.entries)},
         }

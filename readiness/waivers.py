@@ -136,7 +136,9 @@ class WaiverOutcome:
     unused: list[Waiver]
 
 
-def apply(waivers: Iterable[Waiver], results: Mapping[str, Result], now: dt.datetime) -> WaiverOutcome:
+def apply(
+    waivers: Iterable[Waiver], results: Mapping[str, Result], now: dt.datetime
+) -> WaiverOutcome:
     applied: dict[str, Waiver] = {}
     expired: list[Waiver] = []
     unused: list[Waiver] = []

@@ -36,8 +36,15 @@ DUMP = {
         {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
-            "metadata": {"name": "web", "namespace": "shop", "creationTimestamp": "2026-11-21T10:00:00Z"},
-            "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}},
+            "metadata": {
+                "name": "web",
+                "namespace": "shop",
+                "creationTimestamp": "2026-11-21T10:00:00Z",
+            },
+            "spec": {
+                "replicas": 2,
+                "template": {"spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}},
+            },
             "status": {"readyReplicas": 2},
         },
     ],
@@ -75,7 +82,16 @@ def test_help_for_every_command(cmd: str) -> None:
 
 def test_score_help_names_the_main_options() -> None:
     _, out, _ = run("score", "--help")
-    for opt in ("--from", "--format", "--fail-under", "--context", "--cluster", "--rubric", "--now", "--waivers"):
+    for opt in (
+        "--from",
+        "--format",
+        "--fail-under",
+        "--context",
+        "--cluster",
+        "--rubric",
+        "--now",
+        "--waivers",
+    ):
         assert opt in out
 
 
@@ -183,7 +199,9 @@ def test_malformed_attestations_and_waivers(tmp_path: Path, dump: Path) -> None:
     assert code == 2
     one_line_error(err, "missing owner, date, link")
     w = tmp_path / "w.yaml"
-    w.write_text("waivers:\n  - {check: no.such, reason: r, owner: o, ticket: t, expires: 2027-01-01}\n")
+    w.write_text(
+        "waivers:\n  - {check: no.such, reason: r, owner: o, ticket: t, expires: 2027-01-01}\n"
+    )
     code, _, err = run("score", "--from", str(dump), "--waivers", str(w))
     assert code == 2
     one_line_error(err, "no such check 'no.such'")
@@ -191,11 +209,20 @@ def test_malformed_attestations_and_waivers(tmp_path: Path, dump: Path) -> None:
 
 def test_attestations_and_waivers_end_to_end(tmp_path: Path, dump: Path) -> None:
     w = tmp_path / "w.yaml"
+    waivers = [
+        ("ops.quotas-limits", "PLAT-1", "2027-03-31"),  # failing: applies
+        ("future.policy", "PLAT-2", "2026-01-31"),  # expired before collection time
+        ("platform.certificates", "PLAT-3", "2027-03-31"),  # skipped: matches nothing
+    ]
     w.write_text(
-        "waivers:\n"
-        "  - {check: ops.quotas-limits, reason: quotas land in Q1, owner: lead, ticket: PLAT-1, expires: 2027-03-31}\n"
-        "  - {check: future.policy, reason: old, owner: lead, ticket: PLAT-2, expires: 2026-01-31}\n"
-        "  - {check: platform.certificates, reason: n/a, owner: lead, ticket: PLAT-3, expires: 2027-03-31}\n"
+        yaml.safe_dump(
+            {
+                "waivers": [
+                    {"check": c, "reason": "accepted", "owner": "lead", "ticket": t, "expires": e}
+                    for c, t, e in waivers
+                ]
+            }
+        )
     )
     code, out, _ = run(
         "score", "--from", str(dump), "-f", "json",
@@ -211,7 +238,13 @@ def test_attestations_and_waivers_end_to_end(tmp_path: Path, dump: Path) -> None
     att = next(c for p in d["phases"] for c in p["checks"] if c["id"] == "ops.attestations")
     assert att["attested"] is True and att["status"] == "pass"
     code, out, _ = run(
-        "score", "--from", str(dump), "--attestations", str(REPO / "examples/attestations.yaml"), "--waivers", str(w)
+        "score",
+        "--from",
+        str(dump),
+        "--attestations",
+        str(REPO / "examples/attestations.yaml"),
+        "--waivers",
+        str(w),
     )
     assert "EXPIRED WAIVER: future.policy" in out and "Unused waiver: platform.certificates" in out
     assert "Waived score" in out and "(attested)" in out

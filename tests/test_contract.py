@@ -64,9 +64,7 @@ def test_empty_cluster_does_not_crash(cid: str) -> None:
 
 @pytest.mark.parametrize("cid", IDS)
 def test_nothing_observable_is_never_a_verdict(cid: str) -> None:
-    snap = make_snapshot(
-        {k: unavailable(f"forbidden: {k}", f"list {k}") for k in known_keys()}
-    )
+    snap = make_snapshot({k: unavailable(f"forbidden: {k}", f"list {k}") for k in known_keys()})
     result = run_check(CATALOGUE[cid], snap, strict=True)
     assert result.status in (Status.UNKNOWN, Status.SKIPPED), (
         f"{cid} decided {result.status} with nothing observable: {result.summary}"

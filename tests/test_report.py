@@ -48,7 +48,11 @@ RUBRIC = {
             "points": 6,
             "checks": {"t.gamma": 1, "ops.attestations": 1},
             "metrics": [
-                {"text": "DR documented", "checks": ["ops.attestations"], "attestation": "dr-procedures"}
+                {
+                    "text": "DR documented",
+                    "checks": ["ops.attestations"],
+                    "attestation": "dr-procedures",
+                }
             ],
         },
     ],
@@ -61,10 +65,14 @@ def fake(cid: str, status: Status, n_evidence: int = 1) -> Check:
         ev = [Evidence(f"Deployment team-a/app-{i}", "seen") for i in range(n_evidence)]
         return Result.make(status, f"{cid} is {status.value}", ev)
 
-    return check(id=cid, title=f"Title of {cid}", needs=["deployments"], passes="p", remediation=f"fix {cid}")(fn)
+    return check(
+        id=cid, title=f"Title of {cid}", needs=["deployments"], passes="p", remediation=f"fix {cid}"
+    )(fn)
 
 
-def build(statuses: dict[str, Status], att: list[dict[str, str]] | None = None, **kw: Any) -> report.Report:
+def build(
+    statuses: dict[str, Status], att: list[dict[str, str]] | None = None, **kw: Any
+) -> report.Report:
     snap = make_snapshot({"deployments": [], "local:attestations": att or []})
     rub = parse(copy.deepcopy(RUBRIC), "test-rubric.yaml")
     snap = snap.with_params(rub.params)
@@ -101,7 +109,9 @@ def test_week_checklist_and_next_steps_ordered_by_priority_then_gain() -> None:
 
 
 def test_terminal_shows_first_five_evidence_then_more_and_remediation() -> None:
-    text = terminal(build({"t.alpha": Status.PASS, "t.beta": Status.PASS, "t.gamma": Status.WARN}).to_dict())
+    text = terminal(
+        build({"t.alpha": Status.PASS, "t.beta": Status.PASS, "t.gamma": Status.WARN}).to_dict()
+    )
     assert "Deployment team-a/app-4" in text and "Deployment team-a/app-5" not in text
     assert "+2 more" in text
     assert "→ fix t.gamma" in text
@@ -158,7 +168,11 @@ def test_waivers_applied_expired_unused_and_side_by_side_scores() -> None:
 
 
 def test_scoped_waiver_only_matches_when_every_finding_is_in_scope() -> None:
-    res = Result.make(Status.FAIL, "x", [Evidence("Deployment legacy/app", "root"), Evidence("Deployment shop/web", "root")])
+    res = Result.make(
+        Status.FAIL,
+        "x",
+        [Evidence("Deployment legacy/app", "root"), Evidence("Deployment shop/web", "root")],
+    )
     scoped = waivers.Waiver("c", "r", "o", "t", dt.date(2030, 1, 1), namespace="legacy")
     assert not scoped.matches(res)
     only_legacy = Result.make(Status.FAIL, "x", [Evidence("Deployment legacy/app", "root")])
@@ -166,7 +180,9 @@ def test_scoped_waiver_only_matches_when_every_finding_is_in_scope() -> None:
 
 
 def test_gate_uses_waived_score() -> None:
-    r = build({"t.alpha": Status.PASS, "t.beta": Status.FAIL, "t.gamma": Status.PASS}, fail_under=9.0)
+    r = build(
+        {"t.alpha": Status.PASS, "t.beta": Status.FAIL, "t.gamma": Status.PASS}, fail_under=9.0
+    )
     assert r.gate_passed is False
     assert r.to_dict()["gate"] == {"fail_under": 9.0, "passed": False}
 
@@ -176,8 +192,14 @@ def test_gate_uses_waived_score() -> None:
     [
         ("attestations: {}", "expected a mapping with an 'attestations:' list"),
         ("attestations:\n  - item: on-call\n    owner: me\n    date: 2026-01-01\n", "missing link"),
-        ("attestations:\n  - item: golf\n    owner: me\n    date: 2026-01-01\n    link: x\n", "unknown item 'golf'"),
-        ("attestations:\n  - item: on-call\n    owner: me\n    date: soon\n    link: x\n", "date: expected YYYY-MM-DD"),
+        (
+            "attestations:\n  - item: golf\n    owner: me\n    date: 2026-01-01\n    link: x\n",
+            "unknown item 'golf'",
+        ),
+        (
+            "attestations:\n  - item: on-call\n    owner: me\n    date: soon\n    link: x\n",
+            "date: expected YYYY-MM-DD",
+        ),
         ("attestations: [", "not valid YAML"),
     ],
 )
@@ -192,9 +214,19 @@ def test_malformed_attestations(tmp_path: Path, text: str, message: str) -> None
     ("text", "message"),
     [
         ("waivers:\n  - check: t.alpha\n", "missing reason, owner, ticket, expires"),
-        ("waivers:\n  - {check: nope, reason: r, owner: o, ticket: t, expires: 2027-01-01}\n", "no such check 'nope'"),
-        ("waivers:\n  - {check: t.alpha, reason: r, owner: o, ticket: t, expires: tomorrow}\n", "expires must be a date"),
-        ("waivers:\n  - {check: t.alpha, reason: r, owner: o, ticket: t, expires: 2027-01-01, color: red}\n", "unknown field"),
+        (
+            "waivers:\n  - {check: nope, reason: r, owner: o, ticket: t, expires: 2027-01-01}\n",
+            "no such check 'nope'",
+        ),
+        (
+            "waivers:\n  - {check: t.alpha, reason: r, owner: o, ticket: t, expires: tomorrow}\n",
+            "expires must be a date",
+        ),
+        (
+            "waivers:\n  - {check: t.alpha, reason: r, owner: o, ticket: t,"
+            " expires: 2027-01-01, color: red}\n",
+            "unknown field",
+        ),
     ],
 )
 def test_malformed_waivers(tmp_path: Path, text: str, message: str) -> None:
@@ -206,7 +238,9 @@ def test_malformed_waivers(tmp_path: Path, text: str, message: str) -> None:
 
 def test_local_attestations_entry_shape_is_what_the_loader_produces(tmp_path: Path) -> None:
     f = tmp_path / "a.yaml"
-    f.write_text("attestations:\n  - {item: on-call, owner: me, date: 2026-11-01, link: https://x}\n")
+    f.write_text(
+        "attestations:\n  - {item: on-call, owner: me, date: 2026-11-01, link: https://x}\n"
+    )
     loaded = att_loader.load(f)
     snap = make_snapshot({"local:attestations": ok(loaded)})
     res = attestations(snap)

@@ -115,7 +115,9 @@ def _read(path: Path) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text (expected kubectl YAML/JSON or a snapshot)") from None
+        raise InputError(
+            f"{path}: not UTF-8 text (expected kubectl YAML/JSON or a snapshot)"
+        ) from None
 
 
 def _documents(path: Path, text: str) -> list[Any]:
@@ -295,9 +297,11 @@ def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapsho
                 )
         if GATEKEEPER_CONSTRAINTS in objects or GATEKEEPER_CONSTRAINTS not in entries:
             entries[GATEKEEPER_CONSTRAINTS] = ok(objects.get(GATEKEEPER_CONSTRAINTS, []))
-        if ALERTMANAGERS in objects or any(
-            k in (c.get("data") or {}) for c in raw_configmaps for k in AM_KEYS
-        ) or AM_FACT not in entries:
+        if (
+            ALERTMANAGERS in objects
+            or any(k in (c.get("data") or {}) for c in raw_configmaps for k in AM_KEYS)
+            or AM_FACT not in entries
+        ):
             entries[AM_FACT] = ok(
                 _alertmanager_fact(objects.get(ALERTMANAGERS, []), secrets, raw_configmaps)
             )

@@ -10,14 +10,11 @@ Renderer = Callable[[dict[str, Any]], str]
 
 
 def get(fmt: str) -> Renderer:
-    if fmt == "json":
-        from readiness.renderers.json import render
-    elif fmt == "markdown":
-        from readiness.renderers.markdown import render
-    elif fmt == "terminal":
-        from readiness.renderers.terminal import render
-    else:
+    import importlib
+
+    if fmt not in FORMATS:
         raise KeyError(fmt)
+    render: Renderer = importlib.import_module(f"readiness.renderers.{fmt}").render
     return render
 
 

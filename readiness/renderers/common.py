@@ -27,8 +27,11 @@ def headline(r: dict[str, Any]) -> str:
 def cluster_line(r: dict[str, Any]) -> str:
     c = r["cluster"]
     name = c.get("cluster") or c.get("context") or "unknown cluster"
-    extra = ", ".join(x for x in (c.get("context") if c.get("cluster") else None, c.get("region")) if x)
-    return f"{name}{f' ({extra})' if extra else ''} · {c.get('source')} data collected {r['collected_at']}"
+    extra = ", ".join(
+        x for x in (c.get("context") if c.get("cluster") else None, c.get("region")) if x
+    )
+    where = f" ({extra})" if extra else ""
+    return f"{name}{where} · {c.get('source')} data collected {r['collected_at']}"
 
 
 def evidence_lines(check: dict[str, Any]) -> list[str]:

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from readiness.renderers.common import METRIC, SYMBOL, cluster_line, evidence_lines, headline, projection_line
+from readiness.renderers.common import (
+    METRIC,
+    SYMBOL,
+    cluster_line,
+    evidence_lines,
+    fmt_score,
+    headline,
+    projection_line,
+)
 
 
 def render(r: dict[str, Any]) -> str:
     out = ["# readiness report", "", f"_{cluster_line(r)}_", "", f"**{headline(r)}**", ""]
     for phase in r["phases"]:
         earned = phase["points_earned"]
-        out += [f"## {phase['title']} — {earned if earned is not None else 'n/a'} of {phase['points']} pts", ""]
+        out += [
+            f"## {phase['title']} — {fmt_score(earned)} of {phase['points']} pts",
+            "",
+        ]
         for m in phase["metrics"]:
-            out.append(f"- {METRIC[m['status']]} {m['text']}{' (attested)' if m['attested'] else ''}")
+            out.append(
+                f"- {METRIC[m['status']]} {m['text']}{' (attested)' if m['attested'] else ''}"
+            )
         if phase["metrics"]:
             out.append("")
         out += ["| | check | summary |", "|---|---|---|"]

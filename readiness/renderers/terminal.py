@@ -95,7 +95,8 @@ def _render(con: Console, r: dict[str, Any]) -> None:
         con.print(Text("Next steps:", style="bold"))
         for i, s in enumerate(r["next_steps"][:8], 1):
             after = f" → {fmt_score(s['score_after'])}" if s["score_after"] is not None else ""
-            con.print(f"  {i}. {escape('[' + s['phase'] + ']')} {escape(s['title'])} (+{s['gain']:.2f}{after})")
+            phase = escape(f"[{s['phase']}]")
+            con.print(f"  {i}. {phase} {escape(s['title'])} (+{s['gain']:.2f}{after})")
         if len(r["next_steps"]) > 8:
             con.print(f"  +{len(r['next_steps']) - 8} more in --format json")
     missing = r["collection"].get("unavailable") or []
@@ -107,7 +108,12 @@ def _render(con: Console, r: dict[str, Any]) -> None:
             con.print(f"  +{len(missing) - 10} more")
     for w in r["waivers"]["unused"]:
         scope = "/".join(x for x in (w["namespace"], w["resource"]) if x) or "whole check"
-        con.print(Text(f"Unused waiver: {w['check']} ({scope}, {w['ticket']}) matched nothing", style="yellow"))
+        con.print(
+            Text(
+                f"Unused waiver: {w['check']} ({scope}, {w['ticket']}) matched nothing",
+                style="yellow",
+            )
+        )
 
 
 def _check(con: Console, c: dict[str, Any]) -> None:
