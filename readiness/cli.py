@@ -453,12 +453,14 @@ def list_checks(
         rows = []
         for cid, c in catalogue.items():
             ph = rub.phase_of(cid)
+            items = [m.text for p in rub.phases for m in p.metrics if cid in m.checks]
             rows.append(
                 {
                     "id": cid,
                     "title": c.title,
                     "phase": ph.id if ph else None,
                     "weight": ph.weights[cid] if ph else None,
+                    "roadmap": items,
                     "needs": list(c.needs),
                 }
             )
@@ -473,7 +475,7 @@ def list_checks(
         from rich.table import Table
 
         table = Table(title=f"{len(rows)} checks", show_lines=False)
-        for col in ("id", "phase", "weight", "title", "needs"):
+        for col in ("id", "phase", "weight", "title", "roadmap item", "needs"):
             table.add_column(col, overflow="fold")
         for r in rows:
             table.add_row(
@@ -481,6 +483,7 @@ def list_checks(
                 r["phase"] or "-",
                 f"{r['weight']:g}" if r["weight"] else "-",
                 r["title"],
+                "; ".join(r["roadmap"]) or "-",
                 ", ".join(r["needs"]),
             )
         Console(width=None if sys.stdout.isatty() else 160).print(table)

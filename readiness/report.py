@@ -56,7 +56,7 @@ class CheckReport:
 @dataclass(frozen=True)
 class MetricReport:
     text: str
-    status: str  # done | not_done | unknown
+    status: str  # done | not_done | unknown | not_applicable
     checks: tuple[str, ...]
     attested: bool = False
 
@@ -188,7 +188,7 @@ def _r(v: float | None) -> float | None:
 def _metric_status(statuses: Sequence[Status]) -> str:
     decided = [s for s in statuses if s is not Status.SKIPPED]
     if not decided:
-        return "unknown"
+        return "not_applicable" if statuses else "unknown"
     if any(s in (Status.FAIL, Status.WARN) for s in decided):
         return "not_done"
     if any(s is Status.UNKNOWN for s in decided):

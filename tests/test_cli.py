@@ -257,6 +257,8 @@ def test_checks_and_explain_and_permissions() -> None:
     ids = {r["id"] for r in rows}
     assert {"monitoring.prometheus", "backup.recent", "ops.attestations"} <= ids
     assert all(r["phase"] for r in rows)
+    # every check traces to a roadmap item or success metric
+    assert all(r["roadmap"] for r in rows), [r["id"] for r in rows if not r["roadmap"]]
     code, out, _ = run("explain", "backup.recent")
     assert code == 0
     assert "Passes when:" in out and "list backups.velero.io" in out

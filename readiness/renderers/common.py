@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 SYMBOL = {"pass": "✔", "warn": "!", "fail": "✘", "unknown": "?", "skipped": "–"}
-METRIC = {"done": "[x]", "not_done": "[ ]", "unknown": "[?]"}
+METRIC = {"done": "[x]", "not_done": "[ ]", "unknown": "[?]", "not_applicable": "[-]"}
 EVIDENCE_SHOWN = 5
 
 
