@@ -273,6 +273,14 @@ def _collect_live(
                     )
                 )
                 aws_region = aws_region or session.region_name
+    kube_entries = [e for k, e in entries.items() if k not in AWS_FACTS]
+    if kube_entries and all("unauthorized" in e.reason for e in kube_entries):
+        typer.echo(
+            "readiness: warning: the API server rejected the credentials of context "
+            f"{target.context!r}; every Kubernetes check is unknown (refresh your token, e.g. "
+            "aws eks update-kubeconfig)",
+            err=True,
+        )
     info = ClusterInfo(
         context=target.context, cluster=name, region=aws_region, server=target.server, source="live"
     )

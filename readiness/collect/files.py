@@ -229,12 +229,8 @@ def _reduced(text: str) -> dict[str, Any]:
         return {"error": f"config does not parse: {type(exc).__name__}"}
 
 
-def load_snapshot_file(path: Path) -> Snapshot | None:
-    """A saved snapshot, or None if the file is a kubectl dump instead."""
-    text = _read(path)
-    if '"readiness_snapshot"' not in text[:200] and "readiness_snapshot" not in text[:200]:
-        return None
-    docs = _documents(path, text)
+def _as_snapshot(path: Path, docs: list[Any]) -> Snapshot | None:
+    """The saved snapshot these documents hold, or None if they are kubectl output."""
     if len(docs) != 1 or not isinstance(docs[0], dict) or "readiness_snapshot" not in docs[0]:
         return None
     try:
@@ -256,14 +252,15 @@ def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapsho
             raise InputError(f"{p}: no such file")
         if p.is_dir():
             raise InputError(f"{p}: is a directory; pass the files inside it")
-        snap = load_snapshot_file(p)
+        docs = _documents(p, _read(p))
+        snap = _as_snapshot(p, docs)
         if snap is not None:
             if base is not None:
                 raise InputError(f"{p}: only one saved snapshot can be scored at a time")
             base = snap
             continue
         found = False
-        for obj in (o for d in _documents(p, _read(p)) for o in _objects(d)):
+        for obj in (o for d in docs for o in _objects(d)):
             found = True
             newest = _newest_time(obj, newest)
             if obj.get("kind") == "Secret":
