@@ -42,3 +42,10 @@ def test_quick_start_names_real_files_and_the_ci_test_command() -> None:
     for path in re.findall(r"--from (examples/\S+)", README):
         assert (Path(__file__).parent.parent / path).is_file(), path
     assert "python -m pytest" in README and "python -m pytest" in CI
+
+
+def test_every_upstream_fixture_is_attributed() -> None:
+    root = Path(__file__).parent / "fixtures" / "upstream"
+    listed = set(re.findall(r"^- `([^`]+)`", (root / "SOURCES.md").read_text(), re.M))
+    present = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} - {"SOURCES.md"}
+    assert present - listed == set(), "add these to tests/fixtures/upstream/SOURCES.md"
