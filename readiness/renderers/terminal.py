@@ -9,6 +9,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
+from rich.table import Table
 from rich.text import Text
 
 from readiness.renderers.common import (
@@ -36,7 +38,7 @@ def render(report: dict[str, Any], *, color: bool | None = None, width: int | No
         soft_wrap=False,
     )
     _render(con, report)
-    return buf.getvalue()
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 
 
 def _status(st: str) -> Text:
@@ -117,14 +119,20 @@ def _render(con: Console, r: dict[str, Any]) -> None:
 
 
 def _check(con: Console, c: dict[str, Any]) -> None:
-    line = Text("  ") + _status(c["status"]) + Text(f" {c['id']}", style="bold")
-    line += Text(f"  {c['summary']}")
+    summary = Text(c["summary"])
     if c["waiver"]:
-        line += Text(f"  [waived: {c['waiver']['reason']} — {c['waiver']['ticket']}]", style="cyan")
-    con.print(line)
+        summary += Text(
+            f"  [waived: {c['waiver']['reason']} — {c['waiver']['ticket']}]", style="cyan"
+        )
+    row = Table.grid(padding=(0, 1))
+    row.add_column(width=11, no_wrap=True)
+    row.add_column(no_wrap=True)
+    row.add_column(ratio=1)
+    row.add_row(Text("  ") + _status(c["status"]), Text(c["id"], style="bold"), summary)
+    con.print(row)
     if c["status"] == "pass" and not c["waiver"]:
         return
     for e in evidence_lines(c):
-        con.print(Text(f"        • {e}", style="dim"))
+        con.print(Padding(Text(f"• {e}", style="dim"), (0, 0, 0, 8), expand=False))
     if c["status"] in ("fail", "warn", "unknown") and c["remediation"]:
-        con.print(Text(f"        → {c['remediation']}", style="cyan"))
+        con.print(Padding(Text(f"→ {c['remediation']}", style="cyan"), (0, 0, 0, 8), expand=False))
