@@ -98,7 +98,9 @@ def _render(con: Console, r: dict[str, Any]) -> None:
         for i, s in enumerate(r["next_steps"][:8], 1):
             after = f" → {fmt_score(s['score_after'])}" if s["score_after"] is not None else ""
             phase = escape(f"[{s['phase']}]")
-            con.print(f"  {i}. {phase} {escape(s['title'])} (+{s['gain']:.2f}{after})")
+            con.print(
+                f"  {i}. {phase} {s['check']}: {escape(s['title'])} (+{s['gain']:.2f}{after})"
+            )
         if len(r["next_steps"]) > 8:
             con.print(f"  +{len(r['next_steps']) - 8} more in --format json")
     missing = r["collection"].get("unavailable") or []
