@@ -351,7 +351,7 @@ def score(
         ),
     ] = None,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="terminal, json or markdown.")
+        str, typer.Option("--format", "-f", help="terminal, json, markdown or junit.")
     ] = "terminal",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to FILE.")

@@ -325,3 +325,15 @@ def test_console_script_and_module_run_as_subprocess(dump: Path) -> None:
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("readiness: error: ") and "Traceback" not in proc.stderr
+
+
+def test_junit(dump: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    code, out, _ = run("score", "--from", str(dump), "--format", "junit")
+    assert code == 0
+    root = ET.fromstring(out.split("?>", 1)[1])
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert len(cases) == int(root.get("tests", "0")) and cases
+    assert cases["logging.control-plane"].find("error") is not None  # unknown offline
+    assert cases["monitoring.alertmanager"].find("failure") is not None

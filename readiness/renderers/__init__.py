@@ -18,4 +18,4 @@ def get(fmt: str) -> Renderer:
     return render
 
 
-FORMATS = ("terminal", "json", "markdown")
+FORMATS = ("terminal", "json", "markdown", "junit")
