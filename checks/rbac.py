@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.common import Obj, listing, name, namespace, parse_config, plural
-from readiness.model import Evidence, Result, check, failed, passed, warned
+from readiness.model import Evidence, Result, check, failed, passed, unknown, warned
 from readiness.snapshot import Snapshot, Unavailable
 
 CLUSTER_ADMIN = "cluster-admin"
@@ -251,6 +251,15 @@ def least_privilege(snap: Snapshot) -> Result:
             f"add-on controllers hold cluster admin: {listing(g.who for g in addons)} "
             f"(their install default; narrow before production); {admins_text}",
             [g.evidence(" (add-on)") for g in addons[:5]] + _more(addons) + tail,
+            **measured,
+        )
+    if not snap.items("clusterrolebindings"):
+        # Every real cluster has bootstrap bindings (cluster-admin -> system:masters, the
+        # system:* controllers); none at all means the input left RBAC out, not that it is clean.
+        return unknown(
+            "no ClusterRoleBindings visible, though every cluster has system ones: the input "
+            "is missing RBAC objects, so least privilege cannot be judged",
+            [Evidence("clusterrolebindings", "0 listed")],
             **measured,
         )
     return passed(

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from checks.attestations import ITEMS
+from readiness.snapshot import Entry, ok, unavailable
 
 FIELDS = ("item", "owner", "date", "link")
 
@@ -76,3 +77,15 @@ def load(path: str | Path) -> list[dict[str, str]]:
     except yaml.YAMLError as exc:
         raise AttestationError(f"{path}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
     return parse(data, str(path))
+
+
+def entry(path: str | Path | None) -> Entry:
+    """The ``local:attestations`` entry for a run. Not asked is not the same as attested
+    nothing: without a file the manual items are unavailable (unknown, no credit), never a
+    verdict; a file that lacks an item fails that item."""
+    if path is None:
+        return unavailable(
+            "no attestations file given: pass --attestations FILE (see examples/attestations.yaml)",
+            "an attestations file (--attestations)",
+        )
+    return ok(load(path))

@@ -289,12 +289,9 @@ def _collect_live(
 
 def _attestations(path: Path | None) -> Any:
     from readiness import attestations
-    from readiness.snapshot import ok
 
-    if path is None:
-        return None
     try:
-        return ok(attestations.load(path))
+        return attestations.entry(path)
     except attestations.AttestationError as exc:
         raise Failure(str(exc)) from None
 
@@ -310,7 +307,6 @@ def _snapshot_for(
 ) -> Any:
     from readiness.collect.files import InputError, load
     from readiness.runner import needs_of
-    from readiness.snapshot import ok
 
     when = _parse_now(now)
     if sources:
@@ -322,11 +318,9 @@ def _snapshot_for(
         snap = _collect_live(needs_of(checks), regions=rub.params.regions, **live)
         if when is not None:
             snap = type(snap)(entries=snap.entries, collected_at=when, cluster=snap.cluster)
-    att = _attestations(attestations)
-    if att is not None:
-        snap.entries["local:attestations"] = att
-    elif "local:attestations" not in snap.entries:
-        snap.entries["local:attestations"] = ok([])
+    if attestations is not None or "local:attestations" not in snap.entries:
+        # a saved snapshot keeps the attestations it was taken with unless a file is given
+        snap.entries["local:attestations"] = _attestations(attestations)
     return snap.with_params(rub.params)
 
 

@@ -245,3 +245,24 @@ def test_unknown_without_clusterroles_unless_a_failure_is_certain() -> None:
     crbs[0]["roleRef"]["name"] = "cluster-admin"
     r = run(entries(clusterroles=denied, clusterrolebindings=crbs))
     assert r.status is Status.FAIL
+
+
+def test_no_bindings_at_all_is_unknown_not_a_clean_bill() -> None:
+    """An input without any ClusterRoleBinding (an offline dump that left RBAC out) must not
+    pass: every real cluster has bootstrap bindings."""
+    from readiness.model import Status
+    from readiness.runner import run_check
+    from tests.snap import make_snapshot
+
+    snap = make_snapshot(
+        {
+            "clusterrolebindings": [],
+            "clusterroles": [],
+            "rolebindings": [],
+            "configmaps": [],
+            "eks:access-entries": [],
+        }
+    )
+    result = run_check(rbac.least_privilege, snap, strict=True)
+    assert result.status is Status.UNKNOWN
+    assert "no ClusterRoleBindings visible" in result.summary
