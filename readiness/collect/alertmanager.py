@@ -65,6 +65,9 @@ def secret_config_text(secret: Mapping[str, Any]) -> str:
     Raises :class:`ConfigUnreadable` when the Secret has no usable config key.
     """
     data = secret.get("data") or {}
+    string_data = secret.get("stringData") or {}  # manifests (not API reads) may use it
+    if isinstance(string_data.get(CONFIG_KEY), str):
+        return str(string_data[CONFIG_KEY])
     try:
         if CONFIG_KEY in data:
             return base64.b64decode(data[CONFIG_KEY]).decode("utf-8")

@@ -9,7 +9,6 @@ scoring the same files twice always gives the same report.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import gzip
 import json
@@ -19,7 +18,14 @@ from typing import Any
 
 import yaml
 
-from readiness.collect.alertmanager import reduce_config
+from readiness.collect.alertmanager import (
+    CONFIGMAP_KEYS,
+    ConfigUnreadable,
+    configmap_items,
+    error_item,
+    reduced_item,
+    secret_config_text,
+)
 from readiness.collect.slim import slim
 from readiness.keys import AWS_FACTS, GATEKEEPER_CONSTRAINTS, KUBE_FACTS, KUBE_KINDS
 from readiness.snapshot import (
@@ -47,7 +53,6 @@ BUILTIN_GROUPS = frozenset(
     }
 )
 AM_FACT = "kube:alertmanager-receivers"
-AM_KEYS = ("alertmanager.yaml", "alertmanager.yml")
 
 # Timestamps that record something that already happened. Expiry-like fields (notAfter,
 # renewalTime, expiration) are in the future by design and must not move "now".
@@ -164,69 +169,30 @@ def _newest_time(obj: Any, newest: dt.datetime | None) -> dt.datetime | None:
     return newest
 
 
-def _secret_text(secret: Mapping[str, Any]) -> str | None:
-    string_data = secret.get("stringData") or {}
-    data = secret.get("data") or {}
-    for k in AM_KEYS:
-        if k in string_data:
-            return str(string_data[k])
-        if k in data:
-            return base64.b64decode(data[k]).decode("utf-8", "replace")
-    for k in (a + ".gz" for a in AM_KEYS):
-        if k in data:
-            return gzip.decompress(base64.b64decode(data[k])).decode("utf-8", "replace")
-    return None
-
-
 def _alertmanager_fact(
     alertmanagers: Iterable[Mapping[str, Any]],
     secrets: Mapping[tuple[str, str], Mapping[str, Any]],
     configmaps: Iterable[Mapping[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Reduce Alertmanager configs found in the input to receiver names and types.
-
-    The secret/config text is parsed here and dropped; only the reduction is returned."""
+    """Reduce the Alertmanager configs found in the input, as the live collector does: each
+    Alertmanager's config Secret by name, and ConfigMap-based configs (before slimming)."""
     out: list[dict[str, Any]] = []
     for am in alertmanagers:
         md = am.get("metadata") or {}
         ns, name = md.get("namespace", ""), md.get("name", "")
         secret_name = (am.get("spec") or {}).get("configSecret") or f"alertmanager-{name}"
-        item: dict[str, Any] = {
-            "alertmanager": f"{ns}/{name}",
-            "source": f"Secret {ns}/{secret_name}",
-            "route_receiver": None,
-            "receivers": [],
-            "error": None,
-        }
+        ref, source = f"{ns}/{name}", f"Secret {ns}/{secret_name}"
         secret = secrets.get((ns, secret_name))
-        text = _secret_text(secret) if secret else None
-        if text is None:
-            item["error"] = "config secret not in the input files"
-        else:
-            item.update(_reduced(text))
-        out.append(item)
+        if secret is None:
+            out.append(error_item(ref, source, "config secret not in the input files"))
+            continue
+        try:
+            out.append(reduced_item(ref, source, secret_config_text(secret)))
+        except ConfigUnreadable as exc:
+            out.append(error_item(ref, source, str(exc)))
     for cm in configmaps:
-        data = cm.get("data") or {}
-        for k in AM_KEYS:
-            if k in data and data[k]:
-                md = cm.get("metadata") or {}
-                item = {
-                    "alertmanager": f"{md.get('namespace', '')}/{md.get('name', '')}",
-                    "source": f"ConfigMap {md.get('namespace', '')}/{md.get('name', '')}",
-                    "route_receiver": None,
-                    "receivers": [],
-                    "error": None,
-                }
-                item.update(_reduced(str(data[k])))
-                out.append(item)
+        out += configmap_items(cm)
     return out
-
-
-def _reduced(text: str) -> dict[str, Any]:
-    try:
-        return dict(reduce_config(text))
-    except Exception as exc:  # a broken config is a finding, not a crash
-        return {"error": f"config does not parse: {type(exc).__name__}"}
 
 
 def _as_snapshot(path: Path, docs: list[Any]) -> Snapshot | None:
@@ -264,10 +230,10 @@ def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapsho
             found = True
             newest = _newest_time(obj, newest)
             if obj.get("kind") == "Secret":
+                # kept in memory only until Alertmanager configs are reduced; never stored
                 md = obj.get("metadata") or {}
-                if _secret_text(obj) is not None:
-                    secrets[(md.get("namespace", ""), md.get("name", ""))] = obj
-                continue  # secrets are never kept
+                secrets[(md.get("namespace", ""), md.get("name", ""))] = obj
+                continue
             key = key_for(obj)
             if key is None:
                 continue
@@ -296,7 +262,7 @@ def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapsho
             entries[GATEKEEPER_CONSTRAINTS] = ok(objects.get(GATEKEEPER_CONSTRAINTS, []))
         if (
             ALERTMANAGERS in objects
-            or any(k in (c.get("data") or {}) for c in raw_configmaps for k in AM_KEYS)
+            or any(k in (c.get("data") or {}) for c in raw_configmaps for k in CONFIGMAP_KEYS)
             or AM_FACT not in entries
         ):
             entries[AM_FACT] = ok(
