@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -217,18 +218,20 @@ def _progress(quiet: bool) -> Any:
     return _RichProgress()
 
 
-def _collect_live(
-    keys: set[str],
-    *,
-    context: str | None,
-    kubeconfig: Path | None,
-    cluster: str | None,
-    region: str | None,
-    profile: str | None,
-    no_aws: bool,
-    regions: Sequence[str],
-    quiet: bool,
-) -> Any:
+@dataclass(frozen=True)
+class Live:
+    """Where and how to collect live: the connection options shared by score and snapshot."""
+
+    context: str | None
+    kubeconfig: Path | None
+    cluster: str | None
+    region: str | None
+    profile: str | None
+    no_aws: bool
+    quiet: bool
+
+
+def _collect_live(keys: set[str], live: Live, regions: Sequence[str]) -> Any:
     from readiness.collect import ClusterUnreachable, ConfigError
     from readiness.collect.context import cluster_from_context
     from readiness.collect.kube import collect_kube, load_target
@@ -237,28 +240,28 @@ def _collect_live(
 
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        target, api = load_target(context, str(kubeconfig) if kubeconfig else None)
+        target, api = load_target(live.context, str(live.kubeconfig) if live.kubeconfig else None)
     except ConfigError as exc:
         raise Failure(str(exc)) from None
     parsed_name, parsed_region = cluster_from_context(
         target.cluster_entry or target.context, target.exec_args, target.server
     )
-    name = cluster or parsed_name
-    aws_region = region or parsed_region
+    name = live.cluster or parsed_name
+    aws_region = live.region or parsed_region
     aws_keys = {k for k in keys if k in AWS_FACTS}
-    with _progress(quiet) as progress:
+    with _progress(live.quiet) as progress:
         try:
             entries = collect_kube(keys, api, progress=progress)
         except ClusterUnreachable as exc:
             raise Failure(str(exc), EXIT_UNREACHABLE) from None
         if aws_keys:
-            if no_aws:
+            if live.no_aws:
                 entries.update({k: unavailable("AWS not queried (--no-aws)") for k in aws_keys})
             else:
                 from readiness.collect.aws import collect_aws, make_session
 
                 try:
-                    session = make_session(profile, aws_region)
+                    session = make_session(live.profile, aws_region)
                 except ConfigError as exc:
                     raise Failure(str(exc)) from None
                 entries.update(
@@ -299,11 +302,11 @@ def _attestations(path: Path | None) -> Any:
 def _snapshot_for(
     checks: Sequence[Any],
     rub: Any,
+    live: Live,
     *,
     sources: Sequence[Path] | None,
     now: str | None,
     attestations: Path | None,
-    **live: Any,
 ) -> Any:
     from readiness.collect.files import InputError, load
     from readiness.runner import needs_of
@@ -315,7 +318,7 @@ def _snapshot_for(
         except InputError as exc:
             raise Failure(str(exc)) from None
     else:
-        snap = _collect_live(needs_of(checks), regions=rub.params.regions, **live)
+        snap = _collect_live(needs_of(checks), live, rub.params.regions)
         if when is not None:
             snap = type(snap)(entries=snap.entries, collected_at=when, cluster=snap.cluster)
     if attestations is not None or "local:attestations" not in snap.entries:
@@ -404,20 +407,8 @@ def score(
                 waiver_list = waivers_mod.load(waivers, catalogue)
             except waivers_mod.WaiverError as exc:
                 raise Failure(str(exc)) from None
-        snap = _snapshot_for(
-            checks,
-            rub,
-            sources=sources,
-            now=now,
-            attestations=attestations,
-            context=context,
-            kubeconfig=kubeconfig,
-            cluster=cluster,
-            region=region,
-            profile=profile,
-            no_aws=no_aws,
-            quiet=quiet,
-        )
+        live = Live(context, kubeconfig, cluster, region, profile, no_aws, quiet)
+        snap = _snapshot_for(checks, rub, live, sources=sources, now=now, attestations=attestations)
         outcomes = run_checks(checks, snap, strict=strict)
         rep = report_mod.build(outcomes, rub, snap, waiver_list, fail_under)
         data = rep.to_dict()
@@ -559,20 +550,8 @@ def snapshot(
         catalogue = _catalogue()
         rub = _rubric(rubric_path, catalogue)
         checks = _select(catalogue, rub, only or [], skip or [])
-        snap = _snapshot_for(
-            checks,
-            rub,
-            sources=None,
-            now=None,
-            attestations=attestations,
-            context=context,
-            kubeconfig=kubeconfig,
-            cluster=cluster,
-            region=region,
-            profile=profile,
-            no_aws=no_aws,
-            quiet=quiet,
-        )
+        live = Live(context, kubeconfig, cluster, region, profile, no_aws, quiet)
+        snap = _snapshot_for(checks, rub, live, sources=None, now=None, attestations=attestations)
         text = json.dumps(snap.to_dict(), indent=1, sort_keys=True) + "\n"
         try:
             if output.suffix == ".gz":
