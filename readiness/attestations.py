@@ -67,13 +67,17 @@ def parse(data: Any, source: str) -> list[dict[str, str]]:
 
 def load(path: str | Path) -> list[dict[str, str]]:
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise AttestationError(
             f"{path}: cannot read attestations file: {exc.strerror or exc}"
         ) from None
+    except UnicodeDecodeError:
+        raise AttestationError(f"{path}: not UTF-8 text (expected YAML attestations)") from None
     try:
         data = yaml.safe_load(text)
+    except ValueError as exc:  # a scalar YAML resolves but cannot build, e.g. 2026-13-45
+        raise AttestationError(f"{path}: not valid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         raise AttestationError(f"{path}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
     return parse(data, str(path))

@@ -231,6 +231,18 @@ class Live:
     quiet: bool
 
 
+def _refuse_rejected_credentials(entries: dict[str, Any], target: Any) -> None:
+    """Every Kubernetes read answered 401: the token is expired or revoked. Nothing about the
+    cluster was observed, so a report (score n/a, exit 0) would only hide it: stop with exit
+    2, as for any other bad credential input."""
+    if entries and all("unauthorized: " in e.reason for e in entries.values()):
+        raise Failure(
+            f"the API server {target.server} rejected the credentials of context "
+            f"{target.context!r} (401 Unauthorized): the token is expired or revoked; refresh it "
+            "(e.g. `aws sso login`, `aws eks update-kubeconfig --name <cluster>`) and run again"
+        )
+
+
 def _collect_live(keys: set[str], live: Live, regions: Sequence[str]) -> Any:
     from readiness.collect import ClusterUnreachable, ConfigError
     from readiness.collect.context import cluster_from_context
@@ -254,6 +266,7 @@ def _collect_live(keys: set[str], live: Live, regions: Sequence[str]) -> Any:
             entries = collect_kube(keys, api, progress=progress)
         except ClusterUnreachable as exc:
             raise Failure(str(exc), EXIT_UNREACHABLE) from None
+        _refuse_rejected_credentials(entries, target)
         if aws_keys:
             if live.no_aws:
                 entries.update({k: unavailable("AWS not queried (--no-aws)") for k in aws_keys})
@@ -276,14 +289,6 @@ def _collect_live(keys: set[str], live: Live, regions: Sequence[str]) -> Any:
                     )
                 )
                 aws_region = aws_region or session.region_name
-    kube_entries = [e for k, e in entries.items() if k not in AWS_FACTS]
-    if kube_entries and all("unauthorized" in e.reason for e in kube_entries):
-        typer.echo(
-            "readiness: warning: the API server rejected the credentials of context "
-            f"{target.context!r}; every Kubernetes check is unknown (refresh your token, e.g. "
-            "aws eks update-kubeconfig)",
-            err=True,
-        )
     info = ClusterInfo(
         context=target.context, cluster=name, region=aws_region, server=target.server, source="live"
     )
@@ -325,6 +330,17 @@ def _snapshot_for(
         # a saved snapshot keeps the attestations it was taken with unless a file is given
         snap.entries["local:attestations"] = _attestations(attestations)
     return snap.with_params(rub.params)
+
+
+def _writable_target(output: Path | None) -> None:
+    """Fail before collecting, not after minutes of it, when ``-o`` cannot be written."""
+    if output is None:
+        return
+    parent = output.parent
+    if output.is_dir():
+        raise Failure(f"{output}: is a directory; give a file name for -o")
+    if not parent.is_dir():
+        raise Failure(f"{output}: directory {parent} does not exist")
 
 
 def _run(fn: Any) -> None:
@@ -398,6 +414,7 @@ def score(
         from readiness.renderers import get
         from readiness.runner import run_checks
 
+        _writable_target(output)
         catalogue = _catalogue()
         rub = _rubric(rubric_path, catalogue)
         checks = _select(catalogue, rub, only or [], skip or [])
@@ -547,6 +564,7 @@ def snapshot(
     def go() -> None:
         import gzip
 
+        _writable_target(output)
         catalogue = _catalogue()
         rub = _rubric(rubric_path, catalogue)
         checks = _select(catalogue, rub, only or [], skip or [])
@@ -631,9 +649,32 @@ def permissions(
 
 
 def main() -> None:
-    """Console entry point: map any input error to exit 2 without a traceback."""
+    """Console entry point: map any input error to exit 2 without a traceback.
+
+    An exception nothing else handled is a bug, most likely on input we did not foresee. It
+    is reported in one line by type and place only: its text could quote the input (a
+    kubeconfig token, a config value). ``READINESS_TRACEBACK=1`` shows the traceback.
+    """
+    import os
+
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("readiness: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("READINESS_TRACEBACK"):
+            raise
+        typer.echo(f"readiness: error: {_crash_line(exc)}", err=True)
+        sys.exit(EXIT_INPUT)
+
+
+def _crash_line(exc: BaseException) -> str:
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return (
+        f"unexpected {type(exc).__name__}{where} (a bug; please report it, "
+        "with READINESS_TRACEBACK=1 for the details)"
+    )

@@ -170,11 +170,15 @@ def load(path: str | Path | None = None, known_checks: Iterable[str] | None = No
     else:
         source = str(path)
         try:
-            text = Path(path).read_text()
+            text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise RubricError(f"{source}: cannot read rubric: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise RubricError(f"{source}: not UTF-8 text (expected a YAML rubric)") from None
     try:
         data = yaml.safe_load(text)
+    except ValueError as exc:  # a scalar YAML resolves but cannot build, e.g. 2026-13-45
+        raise RubricError(f"{source}: not valid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""

@@ -152,6 +152,20 @@ def parse_time(value: str | None) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
+def _checked(key: str, entry: Entry) -> Entry:
+    """A loaded entry whose value has the shape checks rely on. Kubernetes kinds are lists
+    of objects; anything else in a hand-edited or damaged file would crash every check
+    that reads the key, far from the cause."""
+    from readiness.keys import GATEKEEPER_CONSTRAINTS, KUBE_KINDS
+
+    if entry.state != OK or (key not in KUBE_KINDS and key != GATEKEEPER_CONSTRAINTS):
+        return entry
+    value = entry.value
+    if not isinstance(value, list) or not all(isinstance(o, Mapping) for o in value):
+        raise ValueError("value of a Kubernetes kind must be a list of objects")
+    return entry
+
+
 @dataclass
 class Snapshot:
     """Read-only view over collected entries, with the collection time as "now"."""
@@ -240,7 +254,7 @@ class Snapshot:
             if not isinstance(raw, Mapping):
                 raise ValueError(f"entries.{key} must be a mapping")
             try:
-                entries[str(key)] = Entry.from_dict(raw)
+                entries[str(key)] = _checked(str(key), Entry.from_dict(raw))
             except ValueError as exc:
                 raise ValueError(f"entries.{key}: {exc}") from None
         c = data.get("cluster") or {}

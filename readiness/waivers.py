@@ -119,11 +119,15 @@ def parse(data: Any, source: str, known_checks: Iterable[str]) -> list[Waiver]:
 
 def load(path: str | Path, known_checks: Iterable[str]) -> list[Waiver]:
     try:
-        text = Path(path).read_text()
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise WaiverError(f"{path}: cannot read waivers file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise WaiverError(f"{path}: not UTF-8 text (expected a YAML waivers file)") from None
     try:
         data = yaml.safe_load(text)
+    except ValueError as exc:  # a scalar YAML resolves but cannot build, e.g. 2026-13-45
+        raise WaiverError(f"{path}: not valid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         raise WaiverError(f"{path}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
     return parse(data, str(path), known_checks)

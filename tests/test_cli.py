@@ -139,6 +139,27 @@ def test_now_overrides_time(dump: Path) -> None:
         ("just: a mapping\n", "no Kubernetes objects found"),
         (b"\xff\xfe\x00binary", "not UTF-8"),
         ('{"readiness_snapshot": 1, "entries": {}}', "broken snapshot"),
+        # shapes kubectl never writes used to crash the loader with a traceback
+        ("apiVersion: v1\nkind: Pod\nmetadata: 5\n", "Pod: metadata must be a mapping"),
+        (
+            "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Pod, "
+            "metadata: {name: a}, spec: 7}]\n",
+            "Pod a: spec must be a mapping",
+        ),
+        (
+            "apiVersion: monitoring.coreos.com/v1\nkind: Alertmanager\n"
+            "metadata: {name: main, namespace: monitoring}\nspec: [1]\n",
+            "Alertmanager main: spec must be a mapping",
+        ),
+        (
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, creationTimestamp: 2026-13-45}\n",
+            "not valid YAML: month must be in 1..12",
+        ),
+        (
+            '{"readiness_snapshot": 1, "collected_at": "2026-11-27T12:00:00Z", '
+            '"entries": {"pods": {"state": "ok", "value": 5}}}',
+            "entries.pods: value of a Kubernetes kind must be a list of objects",
+        ),
     ],
 )
 def test_bad_input_files(tmp_path: Path, content: str | bytes, needle: str) -> None:
@@ -147,6 +168,57 @@ def test_bad_input_files(tmp_path: Path, content: str | bytes, needle: str) -> N
     code, _, err = run("score", "--from", str(f))
     assert code == 2
     one_line_error(err, needle)
+
+
+def test_truncated_or_corrupt_gzip_is_exit_2(tmp_path: Path, dump: Path) -> None:
+    """gzip raises EOFError on a truncated stream, which click turned into "Aborted!" exit 1."""
+    import gzip
+
+    whole = gzip.compress(dump.read_bytes())
+    for name, data in (("cut.json.gz", whole[: len(whole) // 2]), ("bad.json.gz", b"\x1f\x8b")):
+        f = tmp_path / name
+        f.write_bytes(data)
+        code, _, err = run("score", "--from", str(f))
+        assert code == 2, err
+        one_line_error(err, f"{name}: not a complete gzip file")
+
+
+@pytest.mark.parametrize("option", ["--rubric", "--waivers", "--attestations"])
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"\xff\xfe\x00binary", "not UTF-8 text"),
+        (b"expires: 2026-13-45\n", "not valid YAML: month must be in 1..12"),
+    ],
+)
+def test_undecodable_yaml_inputs_are_exit_2(
+    tmp_path: Path, dump: Path, option: str, content: bytes, needle: str
+) -> None:
+    f = tmp_path / "input.yaml"
+    f.write_bytes(content)
+    code, _, err = run("score", "--from", str(dump), option, str(f))
+    assert code == 2
+    one_line_error(err, needle)
+
+
+def test_an_unforeseen_crash_is_one_line_without_its_text(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The last resort of the console script: no traceback, and not the exception text,
+    which could quote input such as a token."""
+    import readiness.cli as cli
+
+    def boom() -> None:
+        raise RuntimeError("token=sk-live-123")
+
+    monkeypatch.setattr(cli, "app", boom)
+    monkeypatch.delenv("READINESS_TRACEBACK", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    one_line_error(err, "unexpected RuntimeError at test_cli.py:")
+    assert "sk-live-123" not in err
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
@@ -306,6 +378,31 @@ def test_unreachable_cluster_is_exit_3(tmp_path: Path) -> None:
     code, _, err = run("score", "--kubeconfig", str(cfg), "--no-aws", "-q")
     assert code == 3
     one_line_error(err, f"127.0.0.1:{port}")
+
+
+@pytest.mark.parametrize("cmd", ["score", "snapshot"])
+def test_output_into_a_missing_directory_fails_before_collecting(tmp_path: Path, cmd: str) -> None:
+    """Exit 2 naming the directory, without first spending a whole collection (here an
+    unreachable cluster, which would be exit 3)."""
+    port = _closed_port()
+    cfg = tmp_path / "config"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{port}"}}],
+                "users": [{"name": "u", "user": {"token": "t"}}],
+                "contexts": [{"name": "ctx", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "ctx",
+            }
+        )
+    )
+    target = tmp_path / "missing" / "out.json"
+    code, _, err = run(cmd, "--kubeconfig", str(cfg), "--no-aws", "-q", "-o", str(target))
+    assert code == 2
+    one_line_error(err, f"directory {tmp_path / 'missing'} does not exist")
+    code, _, err = run(cmd, "--kubeconfig", str(cfg), "--no-aws", "-q", "-o", str(tmp_path))
+    assert code == 2
+    one_line_error(err, "is a directory")
 
 
 def test_console_script_and_module_run_as_subprocess(dump: Path) -> None:

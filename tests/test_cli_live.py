@@ -143,12 +143,35 @@ def test_saved_snapshot_rescores_to_the_same_report(
     assert a == b
 
 
-def test_rejected_credentials_warn_and_decide_nothing(fake: Any, tmp_path: Path) -> None:
+def test_rejected_credentials_are_bad_input_exit_2(fake: Any, tmp_path: Path) -> None:
+    """A 401 on every read means nothing was observed: a report (n/a, exit 0) would hide it."""
     cfg = fake.kubeconfig(tmp_path)
     fake.token = "rotated"  # the kubeconfig's token is now rejected with 401
-    code, out, err = score_json(tmp_path, "--kubeconfig", str(cfg), "--no-aws")
-    assert code == 0
-    assert "rejected the credentials" in err
-    report = json.loads(out)
-    observed = [c for c in _checks_by_id(report).values() if not c["attested"]]
-    assert all(c["status"] in ("unknown", "skipped") for c in observed)
+    target = tmp_path / "r.json"
+    code, _, err = invoke("score", "--kubeconfig", str(cfg), "--no-aws", "-q", "-o", str(target))
+    assert code == 2
+    assert "rejected the credentials of context 'test' (401 Unauthorized)" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not target.exists()
+
+
+def test_a_403_on_some_kinds_still_reports(fake: Any, tmp_path: Path) -> None:
+    fake.fail("namespaces", 403)
+    code, out, err = score_json(
+        tmp_path, "--kubeconfig", str(fake.kubeconfig(tmp_path)), "--no-aws"
+    )
+    assert code == 0, err
+    assert json.loads(out)["collection"]["unavailable"]
+
+
+def test_failing_exec_plugin_is_bad_input_exit_2(fake: Any, tmp_path: Path) -> None:
+    """The kubernetes client only logs a failing exec plugin (and goes on without a token,
+    turning every root-logger warning on); the CLI must name the plugin and stop."""
+    cfg = fake.kubeconfig(tmp_path, exec_args=["eks", "get-token", "--cluster-name", "prod"])
+    (tmp_path / "fake-get-token").write_text("#!/bin/sh\necho 'token expired' >&2\nexit 1\n")
+    code, _, err = invoke("score", "--kubeconfig", str(cfg), "--no-aws", "-q")
+    assert code == 2
+    assert "credential plugin of context 'test' failed (exec: process returned 1" in err
+    assert "get-token --cluster-name prod" in err
+    assert "WARNING" not in err and "Traceback" not in err
+    assert fake.requests == []  # nothing was sent without credentials

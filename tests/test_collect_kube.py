@@ -300,6 +300,48 @@ def test_unreachable_server_raises(tmp_path: Path) -> None:
     assert "connection refused" in msg and "check the context" in msg
 
 
+def test_a_server_that_accepts_and_never_answers_is_unreachable_within_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A black-holed API server (a load balancer with no healthy target) must not cost the
+    full read timeout on each of the three attempts: the discovery probe has its own short
+    timeout. Tested on a local socket that accepts and never answers."""
+    import socket
+
+    monkeypatch.setattr(kube, "PROBE_TIMEOUT", 0.3)
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(16)
+        port = hole.getsockname()[1]
+        with FakeApiServer() as srv:
+            cfg, url = srv.kubeconfig(tmp_path), srv.url
+        cfg.write_text(cfg.read_text().replace(url, f"http://127.0.0.1:{port}"))
+        _target, api = load_target(kubeconfig=str(cfg))
+        started = time.monotonic()
+        with pytest.raises(ClusterUnreachable, match="timed out waiting for the response"):
+            collect_kube(["pods"], api, timeout=30.0)
+        assert time.monotonic() - started < 10  # 3 x 0.3 s, not 3 x 30 s
+
+
+def test_requests_carry_a_separate_connect_timeout(
+    srv: FakeApiServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unroutable address fails on connect within CONNECT_TIMEOUT, not the read timeout."""
+    api = api_for(srv, tmp_path)
+    seen: list[Any] = []
+    real = api.call_api
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("_request_timeout"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, "call_api", spy)
+    collect_kube(["namespaces"], api, timeout=30.0)
+    assert seen and all(t[0] == kube.CONNECT_TIMEOUT and t[0] < 30.0 for t in seen)
+    assert seen[0] == (kube.CONNECT_TIMEOUT, kube.PROBE_TIMEOUT)  # discovery probe
+    assert seen[-1] == (kube.CONNECT_TIMEOUT, 30.0)  # the list itself
+
+
 # -- kubeconfig --------------------------------------------------------------------------
 
 
@@ -337,6 +379,34 @@ def test_broken_or_missing_kubeconfig_is_a_config_error(
     empty.write_text("")
     with pytest.raises(ConfigError, match="empty"):
         load_target(kubeconfig=str(empty))
+    for name, content in (("binary", b"\xff\xfe\x00"), ("date", b"expiry: 2026-13-45\n")):
+        broken = tmp_path / name
+        broken.write_bytes(content)
+        with pytest.raises(ConfigError, match=f"kubeconfig {broken} cannot be read"):
+            load_target(kubeconfig=str(broken))
+
+
+def test_failing_exec_plugin_is_a_config_error_naming_it(
+    srv: FakeApiServer, tmp_path: Path
+) -> None:
+    """The kubernetes client only logs a failing plugin (on the root logger, which that also
+    configures) and goes on without credentials."""
+    import logging
+
+    args = ["eks", "get-token", "--cluster-name", "prod"]
+    path = srv.kubeconfig(tmp_path, exec_args=args)
+    (tmp_path / "fake-get-token").write_text(
+        "#!/bin/sh\necho 'SSO session expired' >&2\nexit 255\n"
+    )
+    handlers = list(logging.getLogger().handlers)
+    with pytest.raises(ConfigError) as err:
+        load_target(kubeconfig=str(path))
+    msg = str(err.value)
+    assert "credential plugin of context 'test' failed" in msg
+    assert "process returned 255. SSO session expired" in msg
+    assert "fake-get-token eks get-token --cluster-name prod" in msg
+    assert logging.getLogger().handlers == handlers  # root logger left as it was
+    assert srv.requests == []
 
 
 # -- Alertmanager receivers --------------------------------------------------------------

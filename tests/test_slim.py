@@ -170,7 +170,7 @@ def test_reduce_config_error_never_quotes_the_config() -> None:
 def test_workload_env_values_are_blanked_but_switches_and_refs_stay() -> None:
     from readiness.collect.slim import slim
 
-    dep = {
+    dep: dict[str, Any] = {
         "metadata": {"name": "api", "namespace": "shop"},
         "spec": {
             "template": {
@@ -221,3 +221,66 @@ def test_workload_env_values_are_blanked_but_switches_and_refs_stay() -> None:
         ]
         == ""
     )
+
+
+# -- GitOps objects: inline values are where credentials hide ---------------------------
+
+HELMRELEASE = "flux2-kustomize-helm-example/apps/base/podinfo/release.yaml"
+ARGO_APP = "argo-cd/docs/operator-manual/application.yaml"
+
+
+def test_helmrelease_inline_values_are_dropped_but_rollback_settings_stay() -> None:
+    raw = copy.deepcopy(one(HELMRELEASE))
+    raw["spec"]["values"]["redis"]["password"] = "hunter2-redis"
+    raw["spec"]["upgrade"]["remediation"] = {"retries": 3, "strategy": "rollback"}
+    out = slim("helmreleases.helm.toolkit.fluxcd.io", raw)
+    assert "hunter2-redis" not in json.dumps(out)
+    assert out["spec"]["values"] == {}
+    assert out["spec"]["upgrade"]["remediation"]["strategy"] == "rollback"
+    assert out["spec"]["chart"] == raw["spec"]["chart"]
+    assert raw["spec"]["values"]["redis"]["password"] == "hunter2-redis"  # input untouched
+
+
+def test_argo_application_helm_and_plugin_values_are_blanked_everywhere() -> None:
+    raw = copy.deepcopy(one(ARGO_APP))
+    source = raw["spec"]["source"]
+    source["helm"]["parameters"][0]["value"] = "db-password-123"
+    source["helm"]["valuesObject"]["ingress"]["token"] = "values-object-secret"
+    source["helm"]["values"] += "apiKey: values-text-secret\n"
+    source["plugin"]["env"][0]["value"] = "plugin-env-secret"
+    # Argo CD copies the source into status; the copy must not leak either.
+    raw["status"] = {
+        "sync": {"status": "Synced", "comparedTo": {"source": copy.deepcopy(source)}},
+        "history": [{"id": 1, "revision": "abc", "source": copy.deepcopy(source)}],
+    }
+    out = slim("applications.argoproj.io", raw)
+    text = json.dumps(out)
+    for secret in ("db-password-123", "values-object-secret", "values-text-secret"):
+        assert secret not in text
+    assert "plugin-env-secret" not in text and "example-string" not in text
+    helm = out["spec"]["source"]["helm"]
+    assert helm["parameters"][0] == {"name": source["helm"]["parameters"][0]["name"], "value": ""}
+    assert helm["releaseName"] == "guestbook" and "values" not in helm
+    assert out["spec"]["syncPolicy"] == raw["spec"]["syncPolicy"]
+    assert out["status"]["sync"]["status"] == "Synced"
+    assert out["spec"]["revisionHistoryLimit"] == raw["spec"]["revisionHistoryLimit"]
+
+
+def test_flux_kustomization_substitutions_keep_names_only() -> None:
+    raw = {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": "apps", "namespace": "flux-system"},
+        "spec": {
+            "interval": "10m",
+            "path": "./apps",
+            "postBuild": {
+                "substitute": {"cluster_env": "prod", "db_password": "s3cr3t"},
+                "substituteFrom": [{"kind": "Secret", "name": "vars"}],
+            },
+        },
+    }
+    out = slim("kustomizations.kustomize.toolkit.fluxcd.io", raw)
+    assert out["spec"]["postBuild"]["substitute"] == {"cluster_env": "", "db_password": ""}
+    assert out["spec"]["postBuild"]["substituteFrom"] == [{"kind": "Secret", "name": "vars"}]
+    assert "s3cr3t" not in json.dumps(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,9 @@ def _read(path: Path) -> str:
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
-        except OSError as exc:
-            raise InputError(f"{path}: not a gzip file: {exc}") from None
+        except (OSError, EOFError, zlib.error):
+            # EOFError: truncated (an interrupted copy); click would turn it into "Aborted!"
+            raise InputError(f"{path}: not a complete gzip file (truncated or corrupt)") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -138,6 +140,22 @@ def _documents(path: Path, text: str) -> list[Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise InputError(f"{path}:{where} not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except ValueError as exc:  # a scalar resolves but cannot build, e.g. 2026-13-45
+        raise InputError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _check_shape(path: Path, obj: Mapping[str, Any]) -> None:
+    """Reject objects whose metadata/spec/status/data are not mappings, as kubectl never
+    writes them: everything downstream (slimming, checks) reads them as mappings."""
+    md = obj.get("metadata")
+    name = md.get("name") if isinstance(md, Mapping) else None
+    what = f"{obj.get('kind')} {name}" if name else str(obj.get("kind"))
+    if not isinstance(md, Mapping):
+        raise InputError(f"{path}: {what}: metadata must be a mapping")
+    for section in ("spec", "status", "data"):
+        value = obj.get(section)
+        if value is not None and not isinstance(value, Mapping):
+            raise InputError(f"{path}: {what}: {section} must be a mapping")
 
 
 def _objects(doc: Any) -> Iterator[dict[str, Any]]:
@@ -228,6 +246,7 @@ def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapsho
         found = False
         for obj in (o for d in docs for o in _objects(d)):
             found = True
+            _check_shape(p, obj)
             newest = _newest_time(obj, newest)
             if obj.get("kind") == "Secret":
                 # kept in memory only until Alertmanager configs are reduced; never stored

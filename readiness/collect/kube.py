@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +52,12 @@ ALERTMANAGER_RECEIVERS = "kube:alertmanager-receivers"
 ALERTMANAGERS = "alertmanagers.monitoring.coreos.com"
 VERSION = "kube:version"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+# A TCP connect either happens within seconds or the address is black-holed; and the first
+# discovery GET is a few KiB, so a server that has not answered it in 10 s is not going to.
+# Both bound how long an unreachable cluster takes to report (retries included, ~30-40 s)
+# instead of the full read timeout per attempt (90-120 s).
+CONNECT_TIMEOUT = 10.0
+PROBE_TIMEOUT = 10.0
 BACKOFF_FACTOR = 0.2  # seconds; doubles per retry (0, 0.4, 0.8, 1.6). Tests lower it.
 RawHook = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
@@ -108,8 +116,8 @@ def _read_kubeconfigs(paths: list[Path]) -> dict[str, Any]:
     merged: dict[str, Any] = {"clusters": {}, "contexts": {}, "users": {}, "current": None}
     for path in paths:
         try:
-            doc = yaml.safe_load(path.read_text())
-        except (OSError, yaml.YAMLError) as exc:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError) as exc:  # ValueError: not UTF-8, bad date
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             where = f" (line {line + 1})" if line is not None else ""
             raise ConfigError(
@@ -128,6 +136,45 @@ def _read_kubeconfigs(paths: list[Path]) -> dict[str, Any]:
         if merged["current"] is None and doc.get("current-context"):
             merged["current"] = str(doc["current-context"])
     return merged
+
+
+class _Collecting(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _root_log_errors() -> Iterator[list[str]]:
+    """Collect what the kubernetes client logs on the root logger while loading a kubeconfig.
+
+    A failing exec plugin (``aws`` not installed, ``aws eks get-token`` failing) is only
+    *logged* there and loading goes on without credentials. Logging on an unconfigured root
+    logger also configures it, which then prints every urllib3 retry warning. Holding a
+    handler on the root logger prevents both, and lets us report the failure ourselves."""
+    handler = _Collecting()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        root.removeHandler(handler)
+
+
+def _first_line(value: object, limit: int = 300) -> str:
+    text = str(value).strip()
+    return text.splitlines()[0][:limit] if text else type(value).__name__
+
+
+def _exec_failed(context: str, exec_cfg: Mapping[str, Any], message: str) -> str:
+    command = " ".join(str(w) for w in [exec_cfg.get("command"), *(exec_cfg.get("args") or [])])
+    return (
+        f"the credential plugin of context {context!r} failed ({_first_line(message)}); "
+        f"run `{command}` to see why (is the AWS CLI installed and logged in?)"
+    )
 
 
 def _in_cluster() -> tuple[KubeTarget, ApiClient]:
@@ -174,17 +221,20 @@ def load_target(
     exec_args = [str(a) for a in (exec_cfg or {}).get("args") or []]
     cfg = Configuration()
     try:
-        kube_config.load_kube_config(
-            config_file=os.pathsep.join(str(p) for p in paths),
-            context=name,
-            client_configuration=cfg,
-            persist_config=False,
-        )
+        with _root_log_errors() as logged:
+            kube_config.load_kube_config(
+                config_file=os.pathsep.join(str(p) for p in paths),
+                context=name,
+                client_configuration=cfg,
+                persist_config=False,
+            )
     except (ConfigException, OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
-            f"cannot load context {name!r} from {spec}: {exc}; check the cluster/user entries "
-            "(and that the exec plugin, e.g. `aws eks get-token`, works)"
+            f"cannot load context {name!r} from {spec}: {_first_line(exc)}; check the "
+            "cluster/user entries (and that the exec plugin, e.g. `aws eks get-token`, works)"
         ) from None
+    if exec_cfg and logged:
+        raise ConfigError(_exec_failed(name, exec_cfg, logged[0]))
     configure(cfg)
     target = KubeTarget(
         context=name,
@@ -249,7 +299,8 @@ def _get(api: ApiClient, path: str, query: list[tuple[str, str]] | None, timeout
         auth_settings=["BearerToken"],
     )
     try:
-        r = api.call_api(method, url, headers, body, post, _request_timeout=timeout)
+        limits = (min(CONNECT_TIMEOUT, timeout), timeout)
+        r = api.call_api(method, url, headers, body, post, _request_timeout=limits)
         data = r.read()
     except urllib3.exceptions.HTTPError as exc:
         raise _TransportError(_why(exc)) from None
@@ -343,15 +394,20 @@ class _Collector:
         self.disc = _Discovery()
         self._lock = threading.Lock()
 
-    def get(self, path: str, query: list[tuple[str, str]] | None = None) -> _Resp:
-        return _get(self.api, path, query, self.timeout)
+    def get(
+        self,
+        path: str,
+        query: list[tuple[str, str]] | None = None,
+        timeout: float | None = None,
+    ) -> _Resp:
+        return _get(self.api, path, query, timeout or self.timeout)
 
     # discovery ---------------------------------------------------------------------
 
     def discover(self, pool: ThreadPoolExecutor, groups: set[str], kinds: list[KubeKind]) -> None:
         host = self.api.configuration.host
         try:
-            core = self.get("/api/v1")
+            core = self.get("/api/v1", timeout=min(self.timeout, PROBE_TIMEOUT))
         except _TransportError as exc:
             raise ClusterUnreachable(
                 f"cannot reach the Kubernetes API at {host}: {exc.why}; check the context, "

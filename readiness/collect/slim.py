@@ -61,10 +61,79 @@ def slim(key: str, obj: Mapping[str, Any]) -> Obj:
         return _slim_configmap(out)
     if key in WORKLOAD_KEYS:
         return _redact_workload_env(out)
+    if key in GITOPS_VALUE_KEYS:
+        return _redact_gitops_values(out)
     if key == "secrets":  # never listed; defensive if a caller passes one anyway
         out.pop("data", None)
         out.pop("stringData", None)
     return out
+
+
+# -- GitOps objects --------------------------------------------------------------------
+# Helm values and substitution variables written inline in a GitOps object are where teams
+# put database passwords and API keys when they do not use valuesFrom / a Secret. Checks
+# read only status, sync policy, history and rollback settings, so values are dropped.
+
+HELMRELEASES = "helmreleases.helm.toolkit.fluxcd.io"
+KUSTOMIZATIONS = "kustomizations.kustomize.toolkit.fluxcd.io"
+ARGO_KEYS = frozenset({"applications.argoproj.io", "applicationsets.argoproj.io"})
+GITOPS_VALUE_KEYS = ARGO_KEYS | {HELMRELEASES, KUSTOMIZATIONS}
+
+
+def _redact_gitops_values(obj: Obj) -> Obj:
+    spec = obj.get("spec")
+    if not isinstance(spec, Mapping):
+        return obj
+    new_spec = dict(spec)
+    if "values" in new_spec:  # Flux HelmRelease inline values
+        new_spec["values"] = {}
+    post = new_spec.get("postBuild")
+    if isinstance(post, Mapping) and isinstance(post.get("substitute"), Mapping):
+        subst = {k: "" for k in post["substitute"]}  # Flux Kustomization variables
+        new_spec["postBuild"] = {**post, "substitute": subst}
+    out = {**obj, "spec": new_spec}
+    return _redact_argo_sources(out)  # Argo: spec.source(s), status history, templates
+
+
+def _redact_argo_sources(value: Any) -> Any:
+    """Blank Helm values/parameters and plugin env values in every Argo CD source, wherever
+    it appears (spec.source, spec.sources, status.sync.comparedTo, status.history, an
+    ApplicationSet template)."""
+    if isinstance(value, list):
+        return [_redact_argo_sources(v) for v in value]
+    if not isinstance(value, Mapping):
+        return value
+    out = {k: _redact_argo_sources(v) for k, v in value.items()}
+    helm = out.get("helm")
+    if isinstance(helm, Mapping):
+        new_helm = {k: v for k, v in helm.items() if k not in ("values", "valuesObject")}
+        for field in ("parameters", "fileParameters"):
+            if isinstance(helm.get(field), list):
+                new_helm[field] = [_blank(p, ("value",)) for p in helm[field]]
+        out["helm"] = new_helm
+    plugin = out.get("plugin")
+    if isinstance(plugin, Mapping):
+        new_plugin = dict(plugin)
+        if isinstance(plugin.get("env"), list):
+            new_plugin["env"] = [_blank(e, ("value",)) for e in plugin["env"]]
+        if isinstance(plugin.get("parameters"), list):
+            fields = ("string", "array", "map")
+            new_plugin["parameters"] = [_blank(p, fields) for p in plugin["parameters"]]
+        out["plugin"] = new_plugin
+    return out
+
+
+def _blank(item: Any, fields: tuple[str, ...]) -> Any:
+    """``item`` with the named fields emptied ([] and {} for lists and maps, else "")."""
+    if not isinstance(item, Mapping):
+        return item
+    return {k: (_empty(v) if k in fields else v) for k, v in item.items()}
+
+
+def _empty(value: Any) -> Any:
+    if isinstance(value, list):
+        return []
+    return {} if isinstance(value, Mapping) else ""
 
 
 def _slim_metadata(obj: Mapping[str, Any]) -> Obj:
