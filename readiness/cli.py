@@ -163,7 +163,8 @@ def _parse_now(value: str | None) -> dt.datetime | None:
 
 
 class _RichProgress:
-    """Collection progress on stderr; one line per kind, updated as pages arrive."""
+    """Collection progress on stderr: one line with kinds done and objects read, and one
+    line per kind still in flight (the slow ones are what a user wants to see)."""
 
     def __init__(self) -> None:
         import threading
@@ -175,13 +176,14 @@ class _RichProgress:
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
-            TextColumn("{task.fields[items]} objects", style="dim"),
             TimeElapsedColumn(),
             console=Console(stderr=True),
             transient=True,
         )
+        self._overall = self._progress.add_task("collecting", total=None)
         self._tasks: dict[str, Any] = {}
         self._counts: dict[str, int] = {}
+        self._begun = self._done = self._objects = 0
 
     def __enter__(self) -> _RichProgress:
         self._progress.start()
@@ -190,22 +192,34 @@ class _RichProgress:
     def __exit__(self, *exc: object) -> None:
         self._progress.stop()
 
+    def _refresh(self) -> None:
+        done = f"{self._done}/{self._begun} done, {self._objects:,} objects read"
+        self._progress.update(self._overall, description=f"collecting: {done}")
+
     def begin(self, key: str) -> None:
         with self._lock:
+            self._begun += 1
             self._counts[key] = 0
-            self._tasks[key] = self._progress.add_task(f"listing {key}", items=0, total=None)
+            self._tasks[key] = self._progress.add_task(f"  {key}", total=None)
+            self._refresh()
 
     def page(self, key: str, items: int) -> None:
         with self._lock:
             self._counts[key] = self._counts.get(key, 0) + items
+            self._objects += items
             if key in self._tasks:
-                self._progress.update(self._tasks[key], items=self._counts[key])
+                self._progress.update(
+                    self._tasks[key], description=f"  {key}: {self._counts[key]:,}"
+                )
+            self._refresh()
 
     def end(self, key: str, state: str) -> None:
         with self._lock:
+            self._done += 1
             task = self._tasks.pop(key, None)
             if task is not None:
                 self._progress.remove_task(task)
+            self._refresh()
 
 
 def _progress(quiet: bool) -> Any:
@@ -646,6 +660,51 @@ def permissions(
         typer.echo(json.dumps(policy, indent=2))
 
     _run(go)
+
+
+@app.command("diff")
+def diff_reports(
+    old: Annotated[
+        Path, typer.Argument(help="The earlier report (readiness score --format json).")
+    ],
+    new: Annotated[Path, typer.Argument(help="The later report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 1 when any check got worse.")
+    ] = False,
+) -> None:
+    """Compare two JSON reports: score change and every check that changed status."""
+    code = {"value": EXIT_OK}
+
+    def go() -> None:
+        from readiness import diff as diff_mod
+
+        docs = []
+        for path in (old, new):
+            try:
+                docs.append(diff_mod.validate(json.loads(path.read_text()), str(path)))
+            except OSError as exc:
+                raise Failure(f"{path}: cannot read: {exc.strerror or exc}") from None
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                raise Failure(
+                    f"{path}: not JSON (expected readiness score --format json)"
+                ) from None
+            except diff_mod.DiffError as exc:
+                raise Failure(str(exc)) from None
+        if fmt not in ("text", "json"):
+            raise Failure(f"--format {fmt}: choose text or json")
+        d = diff_mod.diff(docs[0], docs[1])
+        text = (
+            json.dumps(d, indent=2, sort_keys=True) + "\n"
+            if fmt == "json"
+            else diff_mod.render_text(d)
+        )
+        sys.stdout.write(text)
+        if fail_on_regression and diff_mod.regressed(d):
+            code["value"] = EXIT_GATE
+
+    _run(go)
+    raise typer.Exit(code["value"])
 
 
 def main() -> None:

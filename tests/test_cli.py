@@ -434,3 +434,34 @@ def test_junit(dump: Path) -> None:
     assert len(cases) == int(root.get("tests", "0")) and cases
     assert cases["logging.control-plane"].find("error") is not None  # unknown offline
     assert cases["monitoring.alertmanager"].find("failure") is not None
+
+
+def test_diff_between_two_reports(dump: Path, tmp_path: Path) -> None:
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    assert run("score", "--from", str(dump), "-f", "json", "-o", str(old))[0] == 0
+    assert (
+        run(
+            "score",
+            "--from",
+            str(REPO / "examples/starting-cluster.json"),
+            "-f",
+            "json",
+            "-o",
+            str(new),
+        )[0]
+        == 0
+    )
+    code, out, _ = run("diff", str(old), str(new))
+    assert code == 0 and out.startswith("Score ")
+    assert "improved  security.endpoint-access: unknown → pass" in out
+    code, out, _ = run("diff", str(new), str(old), "--fail-on-regression", "-f", "json")
+    assert code == 1
+    assert json.loads(out)["delta"] < 0
+    code, _, err = run("diff", str(dump), str(new))
+    assert code == 2
+    one_line_error(err, "not JSON")
+    other = tmp_path / "other.json"
+    other.write_text('{"kind": "List"}')
+    code, _, err = run("diff", str(other), str(new))
+    assert code == 2
+    one_line_error(err, "not a readiness JSON report")

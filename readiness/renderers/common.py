@@ -15,7 +15,8 @@ def fmt_score(value: float | None) -> str:
 
 def headline(r: dict[str, Any]) -> str:
     s = r["score"]
-    parts = [f"Score {fmt_score(s['value'])}/10"]
+    value = s["value"]
+    parts = ["Score n/a (nothing could be decided)" if value is None else f"Score {value:.1f}/10"]
     if s.get("roadmap_start") is not None:
         parts.append(f"roadmap start {s['roadmap_start']:.1f} → target {s['roadmap_target']:.1f}")
     parts.append(f"coverage {s['coverage'] * 100:.0f}%")
