@@ -346,6 +346,10 @@ def _inactive_reason(obj: Obj) -> str:
     if _phase(obj) == "FailedValidation":
         errors = _strings(status(obj).get("validationErrors"))
         return "FailedValidation" + (f": {'; '.join(errors)}" if errors else "")
+    if _phase(obj) in ("", "New"):
+        # Velero's schedule controller validates every Schedule and sets Enabled; one still
+        # New (or with no status) has not been accepted, so nothing proves it ever runs.
+        return f"not validated by Velero (phase {_phase(obj) or 'unset'})"
     return ""
 
 

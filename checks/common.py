@@ -132,20 +132,45 @@ def image_repo(image: str) -> str:
     return base
 
 
+def stale_status(obj: Obj, cond: Mapping[str, Any] | None = None) -> str:
+    """Why an object's status does not describe its current spec, or "" when it does.
+
+    Controllers record the ``metadata.generation`` they last acted on in
+    ``status.observedGeneration`` (and Flux, cert-manager and the Prometheus Operator on
+    each condition). A lower number means the latest spec change (a new image, replicas,
+    chart version) has not been reconciled yet: the status is about an older object.
+    """
+    gen = meta(obj).get("generation")
+    if gen is None:
+        return ""
+    for source in (status(obj), cond or {}):
+        seen = source.get("observedGeneration")
+        if seen is not None and int(seen) < int(gen):
+            return f"status is for generation {seen}, spec is generation {gen}"
+    return ""
+
+
 def workload_ready(kind: str, obj: Obj) -> tuple[bool, str]:
     """Whether a Deployment/StatefulSet/DaemonSet has all wanted replicas ready, and how many.
 
-    A workload scaled to zero is not "ready": nothing is running.
+    A workload scaled to zero is not "ready": nothing is running. A status written for an
+    older generation of the spec is not proof either (the controller has not acted on the
+    latest change yet), so it is not "ready" and the detail says so.
     """
     st = status(obj)
     if kind == "DaemonSet":
         want = int(st.get("desiredNumberScheduled") or 0)
         have = int(st.get("numberReady") or 0)
-        return (want > 0 and have >= want), f"{have}/{want} ready"
-    replicas = spec(obj).get("replicas")
-    wanted = 1 if replicas is None else int(replicas)
-    ready = int(st.get("readyReplicas") or 0)
-    return (wanted > 0 and ready >= wanted), f"{ready}/{wanted} ready"
+        ok, detail = (want > 0 and have >= want), f"{have}/{want} ready"
+    else:
+        replicas = spec(obj).get("replicas")
+        wanted = 1 if replicas is None else int(replicas)
+        ready = int(st.get("readyReplicas") or 0)
+        ok, detail = (wanted > 0 and ready >= wanted), f"{ready}/{wanted} ready"
+    stale = stale_status(obj)
+    if stale:
+        return False, f"{detail} ({stale})"
+    return ok, detail
 
 
 def workloads(
@@ -289,4 +314,6 @@ def daemonset_on_all_nodes(obj: Obj, node_count: int) -> tuple[bool, str]:
     want = int(st.get("desiredNumberScheduled") or 0)
     have = int(st.get("numberReady") or 0)
     ok = want > 0 and want >= node_count and have >= want
-    return ok, f"{have}/{want} ready on {plural(node_count, 'node')}"
+    detail = f"{have}/{want} ready on {plural(node_count, 'node')}"
+    stale = stale_status(obj)
+    return (False, f"{detail} ({stale})") if stale else (ok, detail)

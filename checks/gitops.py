@@ -24,6 +24,7 @@ from checks.common import (
     name,
     namespace,
     spec,
+    stale_status,
     status,
     workload_ready,
     workloads,
@@ -69,12 +70,13 @@ def _served(snap: Snapshot, key: str) -> bool:
 def _controllers(
     snap: Snapshot, wanted: Mapping[str, str | None], installed_hint: bool
 ) -> tuple[str, list[Evidence]]:
-    """State of one tool's controllers: "ready", "partial" or "none".
+    """State of one tool's controllers: "ready" (all), "partial" (some ready), "down"
+    (installed, CRDs or workloads present, but no controller ready) or "none".
 
     ``wanted`` maps an identity value to the API key that makes it required (None = always).
     """
     evidence: list[Evidence] = []
-    found_any = False
+    found_any = any_ready = False
     all_ready = True
     for ident, key in wanted.items():
         found = find_workloads(snap, [ident], kinds=("deployments", "statefulsets"))
@@ -88,10 +90,13 @@ def _controllers(
         for kind, obj in found:
             ok, detail = workload_ready(kind, obj)
             all_ready = all_ready and ok
+            any_ready = any_ready or ok
             evidence.append(ev(kind, obj, detail))
     if not found_any and not installed_hint:
         return "none", []
-    return ("ready" if all_ready and found_any else "partial"), evidence
+    if not any_ready:
+        return "down", evidence
+    return ("ready" if all_ready else "partial"), evidence
 
 
 @check(
@@ -125,12 +130,17 @@ def controller(snap: Snapshot) -> Result:
     flux_state, flux_ev = _controllers(snap, flux_wanted, flux_hint)
     evidence = [Evidence(f"Argo CD {e.ref}", e.detail) for e in argo_ev]
     evidence += [Evidence(f"Flux {e.ref}", e.detail) for e in flux_ev]
-    ready = [t for t, s in (("Argo CD", argo_state), ("Flux", flux_state)) if s == "ready"]
-    partial = [t for t, s in (("Argo CD", argo_state), ("Flux", flux_state)) if s == "partial"]
+    states = (("Argo CD", argo_state), ("Flux", flux_state))
+    ready = [t for t, s in states if s == "ready"]
+    partial = [t for t, s in states if s == "partial"]
+    down = [t for t, s in states if s == "down"]
     if ready:
         return passed(f"{' and '.join(ready)} installed, all controllers ready", evidence)
     if partial:
         return warned(f"{' and '.join(partial)} installed but not all controllers ready", evidence)
+    if down:
+        # CRDs left behind or controllers scaled to zero: nothing reconciles from Git.
+        return failed(f"{' and '.join(down)} installed but no controller is ready", evidence)
     return failed("no GitOps controller: neither Argo CD nor Flux is installed", evidence)
 
 
@@ -145,13 +155,19 @@ def _argo_app_state(app: Obj) -> tuple[bool, str]:
 
 
 def _flux_state(obj: Obj) -> tuple[bool, str]:
+    """Ready=True counts only for the current spec: a Ready condition whose observedGeneration
+    is behind metadata.generation describes the previous revision (kstatus "InProgress"), e.g.
+    a chart bump the helm-controller has not applied, or may never manage to."""
     if spec(obj).get("suspend"):
         return False, "suspended"
-    if condition_true(obj, "Ready"):
-        return True, "Ready"
     c = condition(obj, "Ready")
     if c is None:
         return False, "no Ready condition"
+    stale = stale_status(obj, c)
+    if stale:
+        return False, f"Ready={c.get('status')} for an older spec ({stale})"
+    if condition_true(obj, "Ready"):
+        return True, "Ready"
     return False, f"Ready={c.get('status')} ({c.get('reason', '')})"
 
 

@@ -8,7 +8,6 @@ only half the story until its newest event in CloudWatch Logs is recent.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -23,6 +22,7 @@ from checks.common import (
     listing,
     name,
     namespace,
+    parse_config,
     plural,
     pod_template,
     status,
@@ -493,36 +493,17 @@ def retention(snap: Snapshot) -> Result:
 # -- logging.policy-violations ---------------------------------------------------------------
 
 
-def _yaml_scalar(text: str, path: tuple[str, ...]) -> str | None:
-    """A scalar at ``path`` in a small block-style YAML document (add-on configurationValues),
-    read without a YAML library: checks stay stdlib-only."""
-    stack: list[tuple[int, str]] = []
-    for raw in text.splitlines():
-        line = raw.split(" #", 1)[0].rstrip()
-        if not line.strip() or line.lstrip().startswith(("#", "-")):
-            continue
-        indent = len(line) - len(line.lstrip())
-        key, sep, value = line.strip().partition(":")
-        if not sep:
-            continue
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        stack.append((indent, key.strip().strip("'\"")))
-        if tuple(k for _, k in stack) == path and value.strip():
-            return value.strip().strip("'\"")
-    return None
-
-
-def _config_value(config: str, path: tuple[str, ...]) -> str | None:
-    try:
-        doc: Any = json.loads(config)
-    except ValueError:
-        return _yaml_scalar(config, path)
+def _config_value(config: Any, path: tuple[str, ...]) -> str | None:
+    """A value at ``path`` in an add-on's configurationValues (JSON or any YAML, parsed by
+    the shared helper), lower-cased when it is a boolean; None when absent."""
+    doc = parse_config(config)
     for key in path:
         if not isinstance(doc, Mapping):
             return None
         doc = doc.get(key)
-    return None if doc is None else str(doc)
+    if doc is None:
+        return None
+    return str(doc).lower() if isinstance(doc, bool) else str(doc)
 
 
 def _args_flag(container: Mapping[str, Any], flag: str) -> bool:
@@ -554,7 +535,7 @@ def _netpol_logging(snap: Snapshot) -> tuple[bool, list[Evidence]]:
     cni = _addon(addons, "vpc-cni")
     if cni is not None:
         value = _config_value(
-            str(cni.get("configurationValues") or "{}"), ("nodeAgent", "enablePolicyEventLogs")
+            cni.get("configurationValues"), ("nodeAgent", "enablePolicyEventLogs")
         )
         evidence.append(
             Evidence("eks:addon vpc-cni", f"nodeAgent.enablePolicyEventLogs={value or 'unset'}")

@@ -28,6 +28,7 @@ from checks.common import (
     ref,
     selector_matches,
     spec,
+    stale_status,
     status,
     template_labels,
     workload_ready,
@@ -139,6 +140,11 @@ def operator_state(snap: Snapshot, obj: Obj, kind: str) -> Component:
         if cond.get("reason"):
             detail += f" ({cond['reason']})"
         state = {"True": UP, "Degraded": DEGRADED}.get(value, DOWN)
+        stale = stale_status(obj, cond)
+        if stale and state == UP:
+            # The operator has not reconciled the latest spec (it may be down): what runs
+            # is the previous revision, so it is not proven healthy.
+            state, detail = DEGRADED, f"{detail}; {stale}"
         return Component(obj, kind, state, detail)
     owned = [
         s

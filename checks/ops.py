@@ -30,8 +30,9 @@ def _limitrange_defaults(ranges: list[Obj]) -> dict[str, set[str]]:
     """What a namespace's LimitRanges fill into a container that leaves a value unset.
 
     The LimitRanger admission plugin applies ``default`` as the limit and ``defaultRequest``
-    as the request; a LimitRange ``default`` also defaults ``defaultRequest``, and ``max``
-    defaults ``default``, so each implies the ones below it.
+    as the request. The API server's LimitRange defaulting fills ``default`` from ``max``,
+    and ``defaultRequest`` from ``default`` and then from ``min``, so each implies the ones
+    below it.
     """
     out: dict[str, set[str]] = {"requests": set(), "limits": set()}
     for lr in ranges:
@@ -40,7 +41,9 @@ def _limitrange_defaults(ranges: list[Obj]) -> dict[str, set[str]]:
                 continue
             limits = set(item.get("default") or {}) | set(item.get("max") or {})
             out["limits"] |= limits
-            out["requests"] |= limits | set(item.get("defaultRequest") or {})
+            out["requests"] |= (
+                limits | set(item.get("defaultRequest") or {}) | set(item.get("min") or {})
+            )
     return out
 
 

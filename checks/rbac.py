@@ -20,6 +20,10 @@ CLUSTER_ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
 MASTERS = "system:masters"
 # Subjects that mean "anyone": granting them admin hands the cluster to every caller.
 EVERYONE = {"system:anonymous", "system:unauthenticated", "system:authenticated"}
+# The groups every ServiceAccount (``system:serviceaccounts``) or every ServiceAccount of one
+# namespace (``system:serviceaccounts:<ns>``) is in: both include `default` accounts, which
+# every pod without its own account mounts.
+ALL_SERVICE_ACCOUNTS = "system:serviceaccounts"
 # System-list namespaces that are not an add-on's home: an admin ServiceAccount there is
 # not a controller's install default but a hand-made grant.
 NOT_ADDON_HOMES = {"default", "kube-public", "kube-node-lease"}
@@ -91,6 +95,10 @@ def _classify(snap: Snapshot, g: Grant) -> str:
     """The verdict on one admin grant: fail, addon (warn) or ok (see the rationale)."""
     kind, who = g.subject.get("kind"), str(g.subject.get("name", ""))
     if who in EVERYONE:
+        return "fail"
+    if kind == "Group" and (
+        who == ALL_SERVICE_ACCOUNTS or who.startswith(ALL_SERVICE_ACCOUNTS + ":")
+    ):
         return "fail"
     if kind != "ServiceAccount":
         return "ok"  # humans and groups: counted as admins, not judged here

@@ -385,8 +385,7 @@ def pod_security(snap: Snapshot) -> Result:
 CALICO_LABELS = {("k8s-app", "calico-node"), ("app.kubernetes.io/name", "calico-node")}
 CILIUM_LABELS = {("k8s-app", "cilium"), ("app.kubernetes.io/name", "cilium-agent")}
 AWS_NODE_LABELS = {("k8s-app", "aws-node"), ("app.kubernetes.io/name", "aws-node")}
-NP_AGENT_CONTAINER = "aws-network-policy-agent"
-NP_AGENT_FLAG = "--enable-network-policy=true"
+NP_AGENT_FLAG = "--enable-network-policy"
 
 
 def _labelled(obj: Obj, pairs: set[tuple[str, str]]) -> bool:
@@ -395,10 +394,15 @@ def _labelled(obj: Obj, pairs: set[tuple[str, str]]) -> bool:
 
 
 def _vpc_cni_agent_on(ds: Obj) -> bool:
+    """Whether aws-node's network policy agent enforces policies. The agent container is
+    found by the flag it takes, not its name: the add-on and the Helm chart call it
+    ``aws-eks-nodeagent`` (its image is aws-network-policy-agent), and they ship it with
+    ``--enable-network-policy=false`` until policy enforcement is turned on."""
     for c in containers(pod_template(ds), init=False):
-        if c.get("name") == NP_AGENT_CONTAINER:
-            args = [str(a) for a in (c.get("args") or []) + (c.get("command") or [])]
-            return NP_AGENT_FLAG in args
+        args = [str(a) for a in (c.get("args") or []) + (c.get("command") or [])]
+        flags = [a for a in args if a.split("=", 1)[0] == NP_AGENT_FLAG]
+        if flags:
+            return flags[-1] in (NP_AGENT_FLAG, f"{NP_AGENT_FLAG}=true")
     return False
 
 

@@ -262,10 +262,15 @@ def test_velero_unknown_when_locations_forbidden() -> None:
 
 
 def sample_schedule() -> dict[str, Any]:
-    """The real ScheduleList item: ``daily``, ``0 1 * * *``, includedNamespaces ['*']."""
+    """The real ScheduleList item: ``daily``, ``0 1 * * *``, includedNamespaces ['*'].
+
+    It was listed from an API server with Velero's CRDs but no Velero running, so it has no
+    status; the status Velero's schedule controller writes once it validates it is added."""
     items = list(iter_docs(SAMPLES / "list-velero-schedules.json"))
     assert len(items) == 1
-    return copy.deepcopy(items[0])
+    obj = copy.deepcopy(items[0])
+    obj["status"] = {"phase": "Enabled"}
+    return obj
 
 
 def doc_schedule(**template: Any) -> dict[str, Any]:
@@ -339,6 +344,7 @@ def test_schedules_snapshot_volumes_false_leaves_pvc_data_out() -> None:
 
 def test_schedules_label_selector_is_partial() -> None:
     sched = copy.deepcopy(one(f"{DOCS}/schedule.md.block-1.yaml", "Schedule"))
+    sched["status"]["phase"] = "Enabled"  # the docs leave it "", which Velero never keeps
     res = result_of(backup.schedules, schedule_entries([sched], ("shop",)))
     assert res.status is Status.WARN
     assert "only partly covered (selectors): nginx-example, shop" in res.summary
@@ -378,7 +384,9 @@ def test_schedules_warn_when_runs_are_further_apart_than_rpo(cron: str, gap: str
 def test_schedules_other_valid_forms_pass(cron: str) -> None:
     sched = doc_schedule()
     sched["spec"]["schedule"] = cron
-    assert result_of(backup.schedules, schedule_entries([sched])).status is Status.PASS
+    res = result_of(backup.schedules, schedule_entries([sched]))
+    assert res.status is Status.PASS, res.summary
+    assert res.evidence[0].detail.startswith(f"{cron} (every ")
 
 
 def test_schedules_rpo_parameter_is_used() -> None:
@@ -400,6 +408,7 @@ def test_schedules_fail_when_not_served() -> None:
         schedule_entries([], **{"schedules.velero.io": not_installed("no velero")}),
     )
     assert res.status is Status.FAIL
+    assert res.summary == "no active Velero backup schedule"
 
 
 def test_schedules_paused_invalid_and_unparsable_do_not_count() -> None:
@@ -421,6 +430,22 @@ def test_schedules_paused_invalid_and_unparsable_do_not_count() -> None:
     assert "not counted: paused" in details
     assert "not counted: FailedValidation: invalid schedule: expected 5 fields" in details
     assert any("not a 5-field cron" in d for d in details)
+
+
+def test_schedules_not_yet_validated_by_velero_do_not_count() -> None:
+    """A Schedule Velero never accepted (phase New, or no status at all: the controller is
+    not running or never saw it) is intent, not coverage."""
+    new = doc_schedule()
+    new["status"] = {"phase": "New"}
+    bare = doc_schedule()
+    bare["metadata"]["name"] = "b"
+    del bare["status"]
+    res = result_of(backup.schedules, schedule_entries([new, bare]))
+    assert res.status is Status.FAIL
+    assert "(2 paused or invalid)" in res.summary
+    details = [e.detail for e in res.evidence]
+    assert "not counted: not validated by Velero (phase New)" in details
+    assert "not counted: not validated by Velero (phase unset)" in details
 
 
 def test_schedules_fail_when_no_app_namespace_covered() -> None:
@@ -608,6 +633,8 @@ def test_restore_window_parameter_is_used() -> None:
         params=Parameters(restore_window_days=180),
     )
     assert res.status is Status.PASS
+    assert "within the 180-day window" in res.summary
+    assert res.measured["last_restore_age_days"] == 120
 
 
 def test_restore_fail_when_never_completed() -> None:
@@ -621,6 +648,8 @@ def test_restore_fail_when_never_completed() -> None:
 def test_restore_fail_without_restores() -> None:
     res = result_of(backup.restore_tested, {"restores.velero.io": []})
     assert res.status is Status.FAIL
+    assert res.summary == "no Completed Velero restore: restores were never tested"
+    assert res.measured == {"rto_minutes": None, "last_restore_age_days": None}
 
 
 def test_restore_unknown_when_forbidden() -> None:

@@ -171,7 +171,10 @@ def test_decides_from_registry_rules_when_repositories_unreadable() -> None:
             "ecr:registry-scanning": registry("BASIC", ("SCAN_ON_PUSH", "shop/*")),
         }
     )
-    assert run_check(cicd.image_scanning, s).status is Status.PASS
+    r = run_check(cicd.image_scanning, s)
+    assert r.status is Status.PASS
+    assert r.summary == "2 of 2 app images scanned by ECR"
+    assert {e.detail for e in r.evidence[1:]} == {"registry BASIC scanning, SCAN_ON_PUSH"}
 
 
 def test_unknown_when_a_missing_fact_could_change_the_verdict() -> None:

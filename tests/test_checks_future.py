@@ -264,7 +264,9 @@ def test_policy_kyverno_per_rule_failure_action() -> None:
     p = kyverno_policy("Audit")
     del p["spec"]["validationFailureAction"]
     p["spec"]["rules"][0]["validate"]["failureAction"] = "Enforce"
-    assert run(future.policy, ky_entries([p])).status == Status.PASS
+    r = run(future.policy, ky_entries([p]))
+    assert r.status == Status.PASS
+    assert r.summary == "Kyverno: 1 of 1 policies enforced, audit running"
 
 
 def test_policy_fail_when_none_or_installed_without_policies() -> None:

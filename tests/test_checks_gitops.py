@@ -148,7 +148,9 @@ def test_controller_pass_with_flux() -> None:
 def test_controller_flux_without_helm_api_needs_no_helm_controller() -> None:
     ctrls = [flux_controller(n) for n in ("source-controller", "kustomize-controller")]
     snap = controller_snap(**{KS: [], GIT: [], "deployments": ctrls})
-    assert run_check(gitops.controller, snap).status is Status.PASS
+    r = run_check(gitops.controller, snap)
+    assert r.status is Status.PASS
+    assert not any("helm-controller" in e.ref for e in r.evidence)
 
 
 def test_controller_warns_when_a_controller_is_not_ready() -> None:
@@ -161,10 +163,24 @@ def test_controller_warns_when_a_controller_is_not_ready() -> None:
     )
 
 
-def test_controller_warns_on_crds_without_controllers() -> None:
+def test_controller_fails_on_crds_without_controllers() -> None:
+    """CRDs left behind by an uninstall (or controllers scaled to zero) reconcile nothing:
+    that is not half a GitOps controller."""
     r = run_check(gitops.controller, controller_snap(**{KS: [], GIT: []}))
-    assert r.status is Status.WARN
+    assert r.status is Status.FAIL
+    assert r.summary == "Flux installed but no controller is ready"
     assert any(e.ref == "Flux source-controller" and e.detail == "not found" for e in r.evidence)
+
+
+def test_controller_fails_when_every_controller_is_scaled_to_zero() -> None:
+    install = argo_install()
+    for obj in install["deployments"] + install["statefulsets"]:
+        obj["spec"]["replicas"] = 0
+        obj["status"] = {"replicas": 0}
+    r = run_check(gitops.controller, controller_snap(**install))
+    assert r.status is Status.FAIL
+    assert "Argo CD installed but no controller is ready" in r.summary
+    assert any(e.detail == "0/0 ready" for e in r.evidence)
 
 
 def test_controller_fails_when_neither() -> None:
@@ -267,6 +283,22 @@ def test_applications_suspended_flux_object_is_not_ready() -> None:
     details = {e.ref: e.detail for e in r.evidence}
     assert details["Kustomization default/podinfo"] == "suspended"
     assert details["HelmRelease default/podinfo"] == "Ready=False (RollbackSucceeded)"
+
+
+def test_applications_flux_ready_for_an_older_generation_is_not_ready() -> None:
+    """Ready=True written for generation 2 while the spec is at 3: the new revision has not
+    been reconciled (kstatus InProgress), so it is not proof the app is healthy."""
+    ks = copy.deepcopy(one(KS_HEALTHY, "Kustomization"))
+    ks["metadata"]["generation"] = 3
+    r = run_check(gitops.applications, apps_snap(**{KS: [ks]}))
+    assert r.status is Status.WARN, r.summary
+    assert "1 of 2 apps not Synced/Healthy/Ready" in r.summary
+    details = {e.ref: e.detail for e in r.evidence}
+    assert details["Kustomization default/podinfo"] == (
+        "Ready=True for an older spec (status is for generation 2, spec is generation 3)"
+    )
+    ks["metadata"]["generation"] = 2
+    assert run_check(gitops.applications, apps_snap(**{KS: [ks]})).status is Status.PASS
 
 
 def test_applications_fail_without_apps() -> None:

@@ -161,7 +161,9 @@ def test_container_insights_ignores_fargate_nodes() -> None:
             "nodes": NODES + [node("fargate-ip-1", True)],
         }
     )
-    assert run_check(lg.container_insights, snap).status is Status.PASS
+    r = run_check(lg.container_insights, snap)
+    assert r.status is Status.PASS
+    assert r.evidence[0].detail == "3/3 ready on 3 nodes"
 
 
 def test_container_insights_warns_when_agent_misses_a_node() -> None:
@@ -255,7 +257,10 @@ def test_forwarder_freshness_follows_rubric_parameter() -> None:
     snap = fw_snap(**{"logs:newest-events": events}).with_params(
         Parameters(log_freshness_minutes=240)
     )
-    assert run_check(lg.forwarder, snap).status is Status.PASS
+    r = run_check(lg.forwarder, snap)
+    assert r.status is Status.PASS
+    assert r.measured["newest_event_age_minutes"] == 180.0
+    assert "newest event 180.0 min ago" in r.summary
 
 
 def test_forwarder_warns_without_application_group() -> None:
@@ -495,6 +500,9 @@ def test_policy_violations_warns_on_unlabelled_namespace() -> None:
         "env:\n    AWS_VPC_K8S_CNI_LOGLEVEL: 'DEBUG'\n"
         "nodeAgent:\n    enablePolicyEventLogs: 'true'",
         json.dumps({"enableNetworkPolicy": "true", "nodeAgent": {"enablePolicyEventLogs": "true"}}),
+        # flow-style YAML and an unquoted boolean are the same configuration to EKS
+        'enableNetworkPolicy: "true"\nnodeAgent: {enablePolicyEventLogs: "true"}\n',
+        "nodeAgent:\n  enablePolicyEventLogs: true\n",
     ],
 )
 def test_policy_violations_reads_vpc_cni_addon_configuration(config: str) -> None:

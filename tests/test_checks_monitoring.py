@@ -187,6 +187,17 @@ def test_prometheus_degraded_cr_is_warn() -> None:
     assert "Available=Degraded" in details(r)
 
 
+def test_prometheus_available_for_an_older_generation_is_degraded() -> None:
+    """Available=True stamped with observedGeneration 45 while the spec is at 46: the
+    operator has not rolled out the current spec, so the server is not proven healthy."""
+    cr = copy.deepcopy(prom())
+    cr["status"]["conditions"][0]["observedGeneration"] = 45
+    r = run(monitoring.prometheus, **prom_entries(**{PROMS: [cr]}))
+    assert r.status is Status.WARN, r.summary
+    assert "Prometheus degraded" in r.summary
+    assert "status is for generation 45, spec is generation 46" in details(r)
+
+
 def test_prometheus_unavailable_cr_is_fail() -> None:
     r = run(monitoring.prometheus, **prom_entries(**{PROMS: [prom("degraded")]}))
     assert r.status is Status.FAIL
@@ -249,6 +260,8 @@ def test_prometheus_amp_unreadable_but_in_cluster_server_decides() -> None:
     denied = unavailable("AccessDenied: aps:ListWorkspaces", "aps:ListWorkspaces, aps:ListScrapers")
     r = run(monitoring.prometheus, **prom_entries(**{"amp:workspaces": denied}))
     assert r.status is Status.PASS
+    assert "Available=True" in details(r)
+    assert "amp:workspaces" not in details(r)
 
 
 def test_prometheus_unknown_when_no_server_and_amp_unreadable() -> None:
@@ -518,6 +531,8 @@ def test_alertmanager_real_receiver_decides_even_if_config_secret_unreadable() -
         **am_entries(**{AMCS: [amc()], "kube:alertmanager-receivers": denied}),
     )
     assert r.status is Status.PASS
+    assert "real receiver" in r.summary
+    assert any(e.ref.startswith("AlertmanagerConfig ") for e in r.evidence)
 
 
 def test_alertmanager_unknown_when_config_unreadable_and_no_real_receiver() -> None:

@@ -100,6 +100,25 @@ def test_limitrange_defaults_fill_unset_requests() -> None:
     assert r.measured["containers_explicit_share"] == 0.0
 
 
+def test_limitrange_min_defaults_the_request() -> None:
+    # Kubernetes' LimitRange defaulting: with no default/defaultRequest for a resource, the
+    # request defaults to ``min``. memory-defaults gives the memory request and limit; a
+    # cpu ``min`` alone then completes the cpu request.
+    bare = [deployment("shop", "web", f"{POLARIS}/failure.yaml", requests=False)]
+    cpu_min = in_ns(LIMITS, "shop")
+    cpu_min["metadata"]["name"] = "cpu-min"
+    cpu_min["spec"]["limits"] = [{"type": "Container", "min": {"cpu": "100m"}}]
+    e = entries(
+        namespaces=[ns("shop")],
+        resourcequotas=[in_ns(QUOTA, "shop")],
+        limitranges=[in_ns(MEM_DEFAULTS, "shop"), cpu_min],
+        deployments=bare,
+    )
+    r = run(e)
+    assert r.status == Status.PASS, r.summary
+    assert "0 set in the template, 1 by LimitRange defaults" in details(r)
+
+
 def test_warn_when_a_namespace_lacks_quota() -> None:
     r = run(entries(resourcequotas=[in_ns(QUOTA, "shop")]))
     assert r.status == Status.WARN

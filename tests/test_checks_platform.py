@@ -277,6 +277,19 @@ def test_core_addons_active_addon_with_unready_workload_fails() -> None:
     assert "0/2 ready" in details(r)
 
 
+def test_core_addons_stale_status_is_not_ready() -> None:
+    """A status written for an older generation (the new spec not yet acted on) proves
+    nothing about the current spec: not ready, and the evidence says why."""
+    entries = {"eks:addons": FORBIDDEN, "persistentvolumeclaims": [], **kube_system()}
+    coredns = entries["deployments"][0]
+    coredns["metadata"]["generation"] = 4
+    coredns["status"]["observedGeneration"] = 3
+    r = run(platform.core_addons, entries)
+    assert r.status == Status.FAIL, r.summary
+    assert "CoreDNS" in r.summary
+    assert "2/2 ready (status is for generation 3, spec is generation 4)" in details(r)
+
+
 def test_core_addons_missing_ebs_csi_warns_only_with_volumes() -> None:
     pvc = {
         "metadata": {"name": "data-postgres-0", "namespace": "shop"},

@@ -177,6 +177,22 @@ def test_fail_rolebinding_grants_cluster_admin_to_default_sa_in_namespace() -> N
     )
 
 
+def test_fail_cluster_admin_to_every_service_account_group() -> None:
+    """system:serviceaccounts (all of them) and system:serviceaccounts:<ns> include every
+    `default` account: the same hole as binding the default ServiceAccount, spelled as a
+    Group. Even in an add-on's namespace it is not the add-on's install default."""
+    crb = bind_to(
+        polaris("failure.wildcards", "ClusterRoleBinding")[0],
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "x"},
+    )
+    crb["roleRef"]["name"] = "cluster-admin"
+    for group in ("system:serviceaccounts", "system:serviceaccounts:velero"):
+        crb["subjects"][0]["name"] = group
+        r = run(entries(clusterrolebindings=bootstrap() + [copy.deepcopy(crb)]))
+        assert r.status is Status.FAIL, group
+        assert r.summary.startswith(f"1 risky admin grant: Group {group};")
+
+
 def test_warn_velero_install_binds_its_sa_to_cluster_admin() -> None:
     velero = upstream(VELERO, "ClusterRoleBinding")
     r = run(entries(clusterrolebindings=bootstrap() + velero))

@@ -100,7 +100,9 @@ def test_secrets_encryption_fails_before_default_encryption() -> None:
 
 def test_secrets_encryption_config_without_key_is_not_a_pass() -> None:
     c = cluster(version="1.25", encryptionConfig=[{"resources": ["secrets"], "provider": {}}])
-    assert run(security.secrets_encryption, {"eks:cluster": c}).status is Status.FAIL
+    r = run(security.secrets_encryption, {"eks:cluster": c})
+    assert r.status is Status.FAIL
+    assert "not envelope-encrypted (Kubernetes 1.25" in r.summary
 
 
 def test_secrets_encryption_unknown_when_describe_denied() -> None:
@@ -134,7 +136,9 @@ def test_endpoint_fails_when_public_to_everyone() -> None:
 def test_endpoint_fails_when_public_without_cidrs() -> None:
     c = vpc()
     del c["resourcesVpcConfig"]["publicAccessCidrs"]
-    assert run(security.endpoint_access, {"eks:cluster": c}).status is Status.FAIL
+    r = run(security.endpoint_access, {"eks:cluster": c})
+    assert r.status is Status.FAIL
+    assert "0.0.0.0/0" in r.summary
 
 
 def test_endpoint_warns_restricted_public_without_private() -> None:
@@ -290,6 +294,7 @@ def test_pod_security_fails_when_nothing_enforces() -> None:
 def test_pod_security_skipped_without_app_namespaces() -> None:
     r = run(security.pod_security, {"namespaces": [ns("kube-system"), ns("default")]})
     assert r.status is Status.SKIPPED
+    assert "no application namespaces" in r.summary
 
 
 def test_pod_security_unknown_when_namespaces_forbidden() -> None:
@@ -305,7 +310,8 @@ AWS_NODE_LABELS = {"app.kubernetes.io/name": "aws-node", "k8s-app": "aws-node"}
 
 
 def aws_node(enabled: bool, ready: int = 3) -> dict[str, Any]:
-    """aws-node as the VPC CNI add-on installs it (two containers, agent flag in args)."""
+    """aws-node as the VPC CNI add-on installs it (two containers, agent flag in args; the
+    agent container is aws-eks-nodeagent, running the aws-network-policy-agent image)."""
     return {
         "metadata": {
             "name": "aws-node",
@@ -322,7 +328,7 @@ def aws_node(enabled: bool, ready: int = 3) -> dict[str, Any]:
                     "containers": [
                         {"name": "aws-node", "image": "amazon-k8s-cni:v1.18.3"},
                         {
-                            "name": "aws-network-policy-agent",
+                            "name": "aws-eks-nodeagent",
                             "image": "amazon/aws-network-policy-agent:v1.1.2",
                             "args": [
                                 "--enable-ipv6=false",
@@ -378,6 +384,18 @@ def test_network_policies_pass_with_vpc_cni_agent() -> None:
     assert "2 of 2 app namespaces have a NetworkPolicy" in r.summary
     assert r.evidence[0].ref == "DaemonSet kube-system/aws-node"
     assert "3/3 ready" in r.evidence[0].detail
+
+
+def test_network_policies_vpc_cni_agent_decides_without_the_addon_list() -> None:
+    """The real aws-node shape (agent container aws-eks-nodeagent) proves enforcement on
+    its own, e.g. for a Helm-installed VPC CNI or when ListAddons is denied."""
+    entries = np_entries(**{"eks:addons": forbidden("eks:ListAddons")})
+    r = run(security.network_policies, entries)
+    assert r.status is Status.PASS, r.summary
+    assert r.evidence[0].detail == "VPC CNI network policy agent, 3/3 ready"
+    off = run(security.network_policies, {**entries, "daemonsets": [aws_node(False)]})
+    assert off.status is Status.UNKNOWN
+    assert "could not be observed" in off.summary
 
 
 def test_network_policies_pass_with_addon_configuration_json_or_yaml() -> None:
@@ -547,6 +565,7 @@ def test_hardening_readonly_minimum_is_a_rubric_parameter() -> None:
         params=params,
     )
     assert r.status is Status.PASS
+    assert r.measured["readonly_rootfs_share"] == 0.5
 
 
 def test_hardening_pass_and_system_namespaces_ignored() -> None:
@@ -563,6 +582,7 @@ def test_hardening_pass_and_system_namespaces_ignored() -> None:
 def test_hardening_skipped_without_app_workloads() -> None:
     r = run(security.workload_hardening, workloads(deployments=upstream(POPEYE_DP)))
     assert r.status is Status.SKIPPED
+    assert r.summary == "no workloads in application namespaces"
 
 
 def test_hardening_unknown_when_a_kind_is_forbidden() -> None:
