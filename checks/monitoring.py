@@ -517,9 +517,11 @@ def config_receivers(
     for entry in snap.fact("kube:alertmanager-receivers") or []:
         if entry.get("alertmanager") not in wanted:
             continue
+        routed = entry.get("routed")  # absent in snapshots from before it was collected
         recs = [
             (str(r.get("name")), sorted(r.get("integrations") or []))
             for r in entry.get("receivers") or []
+            if routed is None or str(r.get("name")) in routed
         ]
         receivers += recs
         detail = f"error: {entry['error']}" if entry.get("error") else _fmt(recs) or "no receiver"

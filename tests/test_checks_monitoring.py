@@ -720,3 +720,29 @@ def test_alertmanager_through_collector_upstream_config_with_integrations_passes
     assert r.status is Status.PASS
     assert "team-X-mails (email)" in r.summary
     assert "example.org" not in details(r) + r.summary
+
+
+def test_alertmanager_real_receiver_that_no_route_uses_does_not_count() -> None:
+    """A Slack receiver nothing routes to never gets an alert: the root route still ends in
+    a receiver without integrations, so Alertmanager is running but notifies nobody."""
+    text = """
+route:
+  receiver: "null"
+  routes:
+    - matchers: [severity="none"]
+      receiver: "null"
+receivers:
+  - name: "null"
+  - name: slack-unused
+    slack_configs:
+      - channel: "#alerts"
+"""
+    fact = reduced(text)
+    assert fact["routed"] == ["null"]
+    r = run(monitoring.alertmanager, **am_entries(**{"kube:alertmanager-receivers": [fact]}))
+    assert r.status is Status.WARN
+    assert "slack-unused" not in r.summary
+    routed = reduced(text.replace('receiver: "null"\n  routes', "receiver: slack-unused\n  routes"))
+    assert routed["routed"] == ["null", "slack-unused"]
+    r = run(monitoring.alertmanager, **am_entries(**{"kube:alertmanager-receivers": [routed]}))
+    assert r.status is Status.PASS

@@ -26,7 +26,10 @@ class ConfigUnreadable(ValueError):
 
 
 def reduce_config(text: str) -> dict[str, Any]:
-    """``{"route_receiver": str|None, "receivers": [{"name", "integrations"}]}``.
+    """``{"route_receiver": str|None, "routed": [names], "receivers": [{"name", "integrations"}]}``.
+
+    ``routed`` lists the receivers the route tree actually sends to: a receiver no route
+    names never gets an alert, however real its integration.
 
     An integration is a ``<type>_configs`` key with a non-empty list (``slack_configs`` →
     ``slack``). A receiver with none (``- name: "null"``) drops alerts.
@@ -42,6 +45,13 @@ def reduce_config(text: str) -> dict[str, Any]:
         raise ConfigUnreadable("alertmanager config is not a YAML mapping")
     route = doc.get("route")
     route_receiver = route.get("receiver") if isinstance(route, Mapping) else None
+    routed: set[str] = set()
+    stack = [route] if isinstance(route, Mapping) else []
+    while stack:  # every receiver some route (root or nested) sends alerts to
+        node = stack.pop()
+        if node.get("receiver") is not None:
+            routed.add(str(node["receiver"]))
+        stack += [r for r in node.get("routes") or [] if isinstance(r, Mapping)]
     receivers = []
     for r in doc.get("receivers") or []:
         if not isinstance(r, Mapping):
@@ -52,7 +62,11 @@ def reduce_config(text: str) -> dict[str, Any]:
             if str(k).endswith("_configs") and isinstance(v, list) and v
         ]
         receivers.append({"name": _str_or_none(r.get("name")), "integrations": integrations})
-    return {"route_receiver": _str_or_none(route_receiver), "receivers": receivers}
+    return {
+        "route_receiver": _str_or_none(route_receiver),
+        "routed": sorted(routed),
+        "receivers": receivers,
+    }
 
 
 def _str_or_none(value: Any) -> str | None:
