@@ -52,15 +52,17 @@ def attestations(snap: Snapshot) -> Result:
             continue
         when = dt.date.fromisoformat(a["date"])
         age_days = (snap.now.date() - when).days
-        ok = dt.timedelta(days=age_days) <= validity
+        # dated after the collection time: a typo or a promise, not yet a statement of fact
+        ok = 0 <= age_days and dt.timedelta(days=age_days) <= validity
         measured[f"item:{item}"] = "pass" if ok else "warn"
         if not ok:
             stale.append(item)
+        age = f"{age_days} days ago" if age_days >= 0 else f"dated {-age_days} days ahead"
         evidence.append(
             Evidence(
                 f"attestation {item}",
-                f"attested by {a['owner']} on {a['date']} ({age_days} days ago"
-                f"{'' if ok else ', expired'}): {a['link']}",
+                f"attested by {a['owner']} on {a['date']} ({age}"
+                f"{'' if ok else ', not valid'}): {a['link']}",
             )
         )
     n = len(ITEMS)
@@ -71,7 +73,8 @@ def attestations(snap: Snapshot) -> Result:
         status = Status.WARN
         summary = (
             f"all {n} items attested, {len(stale)} older than "
-            f"{snap.params.attestation_validity_days:g} days: {listing(stale)}"
+            f"{snap.params.attestation_validity_days:g} days or dated in the future: "
+            f"{listing(stale)}"
         )
     else:
         status = Status.PASS

@@ -245,3 +245,12 @@ def test_local_attestations_entry_shape_is_what_the_loader_produces(tmp_path: Pa
     snap = make_snapshot({"local:attestations": ok(loaded)})
     res = attestations(snap)
     assert res.status is Status.FAIL and "1/6 items attested" in res.summary
+
+
+def test_attestation_dated_in_the_future_is_not_valid() -> None:
+    att = _attest(10)
+    att[0]["date"] = (NOW + dt.timedelta(days=30)).date().isoformat()
+    d = build({"t.alpha": Status.PASS}, att=att).to_dict()
+    c = d["phases"][1]["checks"][-1]
+    assert c["status"] == "warn" and "dated in the future" in c["summary"]
+    assert any("dated 30 days ahead" in e["detail"] for e in c["evidence"])
