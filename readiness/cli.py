@@ -577,6 +577,7 @@ def snapshot(
 
     def go() -> None:
         import gzip
+        import os
 
         _writable_target(output)
         catalogue = _catalogue()
@@ -585,11 +586,12 @@ def snapshot(
         live = Live(context, kubeconfig, cluster, region, profile, no_aws, quiet)
         snap = _snapshot_for(checks, rub, live, sources=None, now=None, attestations=attestations)
         text = json.dumps(snap.to_dict(), indent=1, sort_keys=True) + "\n"
+        data = gzip.compress(text.encode()) if output.suffix == ".gz" else text.encode()
         try:
-            if output.suffix == ".gz":
-                output.write_bytes(gzip.compress(text.encode()))
-            else:
-                output.write_text(text)
+            # owner-only: a snapshot maps the cluster's infrastructure, even without secrets
+            fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
         except OSError as exc:
             raise Failure(f"{output}: cannot write snapshot: {exc.strerror or exc}") from None
         states: dict[str, int] = {}

@@ -135,6 +135,7 @@ def test_saved_snapshot_rescores_to_the_same_report(
     code, _, err = invoke("snapshot", "--kubeconfig", cfg, "-o", str(snap), "-q")
     assert code == 0, err
     assert "saved" in err
+    assert snap.stat().st_mode & 0o777 == 0o600  # owner-only
     code, offline, _ = score_json(tmp_path, "--from", str(snap))
     assert code == 0
     a, b = json.loads(live), json.loads(offline)

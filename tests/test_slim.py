@@ -284,3 +284,39 @@ def test_flux_kustomization_substitutions_keep_names_only() -> None:
     assert out["spec"]["postBuild"]["substitute"] == {"cluster_env": "", "db_password": ""}
     assert out["spec"]["postBuild"]["substituteFrom"] == [{"kind": "Secret", "name": "vars"}]
     assert "s3cr3t" not in json.dumps(out)
+
+
+def test_credential_flags_in_args_are_blanked_but_switches_stay() -> None:
+    from readiness.collect.slim import slim
+
+    ds = {
+        "metadata": {"name": "agent", "namespace": "kube-system"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "agent",
+                            "command": ["/agent", "--api-key=abc123supersecret"],
+                            "args": [
+                                "--enable-network-policy=true",
+                                "--db-password=hunter2",
+                                "--auth_token=xyz",
+                                "--token-file=/var/run/token",
+                                "--verbose",
+                            ],
+                        }
+                    ]
+                }
+            }
+        },
+    }
+    c = slim("daemonsets", ds)["spec"]["template"]["spec"]["containers"][0]
+    assert c["args"] == [
+        "--enable-network-policy=true",
+        "--db-password=",
+        "--auth_token=",
+        "--token-file=",
+        "--verbose",
+    ]
+    assert c["command"] == ["/agent", "--api-key="]

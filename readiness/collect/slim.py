@@ -15,6 +15,7 @@ Inputs are never mutated; a new (shallowly copied) object is returned.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -306,8 +307,35 @@ def _redact_env(env: Any) -> Any:
     return out
 
 
+# ``--db-password=…``, ``--token=…``: flags whose value is a credential by its name.
+_SECRET_FLAG = re.compile(
+    r"^(--?[\w.-]*(?:token|password|passwd|secret|api[-_]?key|credential)[\w.-]*=).+$", re.I
+)
+
+
+def _redact_args(args: Any) -> Any:
+    """Blank the value of credential-named ``--flag=value`` arguments; keep every other
+    argument (checks read flags such as ``--enable-network-policy=true``)."""
+    if not isinstance(args, list):
+        return args
+    return [_SECRET_FLAG.sub(r"\1", a) if isinstance(a, str) else a for a in args]
+
+
+def _redact_container(c: Any) -> Any:
+    if not isinstance(c, Mapping):
+        return c
+    out = dict(c)
+    if "env" in out:
+        out["env"] = _redact_env(out["env"])
+    for field in ("args", "command"):
+        if field in out:
+            out[field] = _redact_args(out[field])
+    return out
+
+
 def _redact_workload_env(obj: Obj) -> Obj:
-    """Blank literal env values in a workload's pod template: teams put credentials there.
+    """Blank literal env values and credential-named flag values in a workload's pod
+    template: teams put credentials there.
 
     Names, ``valueFrom`` references and switch-like values stay, which is all checks read.
     Only the path down to the containers is copied, so the input is not mutated."""
@@ -327,10 +355,7 @@ def _redact_workload_env(obj: Obj) -> Obj:
     pod_spec = dict(node)
     for field in ("containers", "initContainers"):
         if isinstance(pod_spec.get(field), list):
-            pod_spec[field] = [
-                {**c, "env": _redact_env(c["env"])} if isinstance(c, Mapping) and "env" in c else c
-                for c in pod_spec[field]
-            ]
+            pod_spec[field] = [_redact_container(c) for c in pod_spec[field]]
     rebuilt: Any = pod_spec
     for depth in range(len(path) - 1, -1, -1):
         parent: Any = spec
