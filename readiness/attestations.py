@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from checks.attestations import ITEMS
 from readiness.snapshot import Entry, ok, unavailable
+from readiness.yamlfile import read_yaml
 
 FIELDS = ("item", "owner", "date", "link")
 
@@ -66,20 +65,7 @@ def parse(data: Any, source: str) -> list[dict[str, str]]:
 
 
 def load(path: str | Path) -> list[dict[str, str]]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise AttestationError(
-            f"{path}: cannot read attestations file: {exc.strerror or exc}"
-        ) from None
-    except UnicodeDecodeError:
-        raise AttestationError(f"{path}: not UTF-8 text (expected YAML attestations)") from None
-    try:
-        data = yaml.safe_load(text)
-    except ValueError as exc:  # a scalar YAML resolves but cannot build, e.g. 2026-13-45
-        raise AttestationError(f"{path}: not valid YAML: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise AttestationError(f"{path}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    data = read_yaml(path, "attestations file", AttestationError)
     return parse(data, str(path))
 
 

@@ -13,10 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from readiness.model import Status
 from readiness.snapshot import Parameters
+from readiness.yamlfile import parse_yaml, read_yaml
 
 CREDIT_STATUSES = ("pass", "warn", "fail")
 
@@ -166,25 +165,11 @@ def default_rubric_text() -> str:
 def load(path: str | Path | None = None, known_checks: Iterable[str] | None = None) -> Rubric:
     """Read, validate and build a rubric; ``None`` means the packaged default."""
     if path is None:
-        source, text = "rubric.yaml (built-in)", default_rubric_text()
+        source = "rubric.yaml (built-in)"
+        data = parse_yaml(default_rubric_text(), source, RubricError)
     else:
         source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RubricError(f"{source}: cannot read rubric: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise RubricError(f"{source}: not UTF-8 text (expected a YAML rubric)") from None
-    try:
-        data = yaml.safe_load(text)
-    except ValueError as exc:  # a scalar YAML resolves but cannot build, e.g. 2026-13-45
-        raise RubricError(f"{source}: not valid YAML: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise RubricError(
-            f"{source}:{where} not valid YAML: {getattr(exc, 'problem', exc)}"
-        ) from None
+        data = read_yaml(path, "rubric", RubricError)
     return parse(data, source, known_checks)
 
 

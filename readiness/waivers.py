@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from readiness.model import Result, Status
+from readiness.yamlfile import read_yaml
 
 
 class WaiverError(Exception):
@@ -118,18 +117,7 @@ def parse(data: Any, source: str, known_checks: Iterable[str]) -> list[Waiver]:
 
 
 def load(path: str | Path, known_checks: Iterable[str]) -> list[Waiver]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise WaiverError(f"{path}: cannot read waivers file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise WaiverError(f"{path}: not UTF-8 text (expected a YAML waivers file)") from None
-    try:
-        data = yaml.safe_load(text)
-    except ValueError as exc:  # a scalar YAML resolves but cannot build, e.g. 2026-13-45
-        raise WaiverError(f"{path}: not valid YAML: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise WaiverError(f"{path}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    data = read_yaml(path, "waivers file", WaiverError)
     return parse(data, str(path), known_checks)
 
 
