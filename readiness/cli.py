@@ -162,76 +162,6 @@ def _parse_now(value: str | None) -> dt.datetime | None:
     return t
 
 
-class _RichProgress:
-    """Collection progress on stderr: one line with kinds done and objects read, and one
-    line per kind still in flight (the slow ones are what a user wants to see)."""
-
-    def __init__(self) -> None:
-        import threading
-
-        from rich.console import Console
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self._lock = threading.Lock()
-        self._progress = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self._overall = self._progress.add_task("collecting", total=None)
-        self._tasks: dict[str, Any] = {}
-        self._counts: dict[str, int] = {}
-        self._begun = self._done = self._objects = 0
-
-    def __enter__(self) -> _RichProgress:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-    def _refresh(self) -> None:
-        done = f"{self._done}/{self._begun} done, {self._objects:,} objects read"
-        self._progress.update(self._overall, description=f"collecting: {done}")
-
-    def begin(self, key: str) -> None:
-        with self._lock:
-            self._begun += 1
-            self._counts[key] = 0
-            self._tasks[key] = self._progress.add_task(f"  {key}", total=None)
-            self._refresh()
-
-    def page(self, key: str, items: int) -> None:
-        with self._lock:
-            self._counts[key] = self._counts.get(key, 0) + items
-            self._objects += items
-            if key in self._tasks:
-                self._progress.update(
-                    self._tasks[key], description=f"  {key}: {self._counts[key]:,}"
-                )
-            self._refresh()
-
-    def end(self, key: str, state: str) -> None:
-        with self._lock:
-            self._done += 1
-            task = self._tasks.pop(key, None)
-            if task is not None:
-                self._progress.remove_task(task)
-            self._refresh()
-
-
-def _progress(quiet: bool) -> Any:
-    from contextlib import nullcontext
-
-    from readiness.collect import NullProgress
-
-    if quiet or not sys.stderr.isatty():
-        return nullcontext(NullProgress())
-    return _RichProgress()
-
-
 @dataclass(frozen=True)
 class Live:
     """Where and how to collect live: the connection options shared by score and snapshot."""
@@ -262,6 +192,7 @@ def _collect_live(keys: set[str], live: Live, regions: Sequence[str]) -> Any:
     from readiness.collect.context import cluster_from_context
     from readiness.collect.kube import collect_kube, load_target
     from readiness.keys import AWS_FACTS
+    from readiness.progress import progress_for
     from readiness.snapshot import ClusterInfo, Snapshot, unavailable
 
     started = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -275,7 +206,7 @@ def _collect_live(keys: set[str], live: Live, regions: Sequence[str]) -> Any:
     name = live.cluster or parsed_name
     aws_region = live.region or parsed_region
     aws_keys = {k for k in keys if k in AWS_FACTS}
-    with _progress(live.quiet) as progress:
+    with progress_for(live.quiet) as progress:
         try:
             entries = collect_kube(keys, api, progress=progress)
         except ClusterUnreachable as exc:
@@ -614,52 +545,20 @@ def permissions(
     def go() -> None:
         import yaml
 
-        from readiness.keys import AWS_FACTS, GATEKEEPER_CONSTRAINTS, KUBE_FACTS, KUBE_KINDS
+        from readiness.keys import KUBE_FACTS
+        from readiness.permissions import cluster_role, iam_policy
         from readiness.runner import needs_of
 
         catalogue = _catalogue()
         rub = _rubric(rubric_path, catalogue)
         needs = needs_of(_select(catalogue, rub, only or [], skip or []))
-        by_group: dict[str, set[str]] = {}
-        for k in needs:
-            if k in KUBE_KINDS:
-                by_group.setdefault(KUBE_KINDS[k].group, set()).add(KUBE_KINDS[k].resource)
-        if GATEKEEPER_CONSTRAINTS in needs:
-            by_group.setdefault(GATEKEEPER_CONSTRAINTS, set()).add("*")
-        rules: list[dict[str, Any]] = [
-            {"apiGroups": [g], "resources": sorted(r), "verbs": ["get", "list", "watch"]}
-            for g, r in sorted(by_group.items())
-        ]
-        if "kube:alertmanager-receivers" in needs:
-            # Only each Alertmanager's config Secret is read, by name (never listed);
-            # restrict further with resourceNames in a Role in the monitoring namespace.
-            rules.append({"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})
-        rules.append(
-            {
-                "nonResourceURLs": ["/version", "/api", "/api/*", "/apis", "/apis/*"],
-                "verbs": ["get"],
-            }
-        )
-        role = {
-            "apiVersion": "rbac.authorization.k8s.io/v1",
-            "kind": "ClusterRole",
-            "metadata": {"name": "readiness-reader"},
-            "rules": rules,
-        }
-        actions = sorted({a for k in needs if k in AWS_FACTS for a in AWS_FACTS[k].actions})
-        policy = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Sid": "ReadinessReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}
-            ],
-        }
         kube_facts = sorted(k for k in needs if k in KUBE_FACTS)
         typer.echo("# Kubernetes: read-only ClusterRole for the selected checks")
         if kube_facts:
             typer.echo(f"# derived facts: {', '.join(kube_facts)}")
-        typer.echo(yaml.safe_dump(role, sort_keys=False).rstrip())
+        typer.echo(yaml.safe_dump(cluster_role(needs), sort_keys=False).rstrip())
         typer.echo("---\n# AWS: IAM policy (read-only Describe/List/Get)")
-        typer.echo(json.dumps(policy, indent=2))
+        typer.echo(json.dumps(iam_policy(needs), indent=2))
 
     _run(go)
 

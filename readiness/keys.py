@@ -177,7 +177,7 @@ KUBE_FACTS: dict[str, KubeFact] = {
         ),
         KubeFact(
             "kube:alertmanager-receivers",
-            ("alertmanagers.monitoring.coreos.com",),
+            ("alertmanagers.monitoring.coreos.com", "configmaps"),
             "get secrets (only each Alertmanager's config Secret, by name)",
             "Alertmanager routing reduced to receiver names and integration types; "
             "no value of the Secret is kept",
