@@ -465,3 +465,24 @@ def test_diff_between_two_reports(dump: Path, tmp_path: Path) -> None:
     code, _, err = run("diff", str(other), str(new))
     assert code == 2
     one_line_error(err, "not a readiness JSON report")
+
+
+def test_expired_attestations_through_the_cli(dump: Path) -> None:
+    att = str(REPO / "examples/attestations.yaml")
+    code, out, _ = run(
+        "score",
+        "--from",
+        str(dump),
+        "-f",
+        "json",
+        "--attestations",
+        att,
+        "--now",
+        "2028-06-01T00:00:00Z",
+    )
+    assert code == 0
+    c = next(
+        c for p in json.loads(out)["phases"] for c in p["checks"] if c["id"] == "ops.attestations"
+    )
+    assert c["status"] == "warn" and c["attested"] is True
+    assert "older than 365 days" in c["summary"]
