@@ -1,7 +1,8 @@
 """Golden reports for the bundled example: any change to what a user sees — wording,
 order, numbers — shows up as a diff here and has to be accepted on purpose.
 
-Regenerate after an intended change: ``READINESS_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py``.
+Regenerate after an intended change:
+``READINESS_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py``.
 """
 
 from __future__ import annotations
