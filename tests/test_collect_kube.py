@@ -583,3 +583,18 @@ def test_every_kube_kind_has_a_resource_the_fake_can_serve() -> None:
     for key, kind in KUBE_KINDS.items():
         served = srv._served.get(kind.group, {})
         assert any(kind.resource in res for res in served.values()), key
+
+
+def test_in_a_pod_without_kubeconfig_the_service_account_is_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a pod (KUBERNETES_SERVICE_HOST set, no kubeconfig) the in-cluster loader is used;
+    when the service account token is not mounted that is a one-line config error."""
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "6443")
+    if Path("/var/run/secrets/kubernetes.io/serviceaccount/token").exists():
+        pytest.skip("running inside a pod: the real service account would be used")
+    with pytest.raises(ConfigError, match="in-cluster configuration failed"):
+        load_target()
