@@ -254,3 +254,20 @@ def test_attestation_dated_in_the_future_is_not_valid() -> None:
     c = d["phases"][1]["checks"][-1]
     assert c["status"] == "warn" and "dated in the future" in c["summary"]
     assert any("dated 30 days ahead" in e["detail"] for e in c["evidence"])
+
+
+def test_an_attestation_never_satisfies_what_must_be_measured() -> None:
+    """'RTO/RPO targets defined and measured': the attestation covers 'defined'; the item
+    is done only when the observed checks it names pass too."""
+    rub = copy.deepcopy(RUBRIC)
+    rub["phases"][1]["metrics"].append(
+        {"text": "RTO measured", "checks": ["t.gamma"], "attestation": "rto-rpo-targets"}
+    )
+    snap = make_snapshot({"deployments": [], "local:attestations": _attest(10)})
+    r = parse(rub, "r.yaml")
+    snap = snap.with_params(r.params)
+    for gamma, expected in ((Status.FAIL, "not_done"), (Status.PASS, "done")):
+        c = fake("t.gamma", gamma)
+        outcomes = [Outcome(c, c(snap)), Outcome(attestations, run_check(attestations, snap))]
+        metrics = report.build(outcomes, r, snap).to_dict()["phases"][1]["metrics"]
+        assert metrics[-1]["status"] == expected

@@ -32,7 +32,10 @@ def cluster_line(r: dict[str, Any]) -> str:
         x for x in (c.get("context") if c.get("cluster") else None, c.get("region")) if x
     )
     where = f" ({extra})" if extra else ""
-    return f"{name}{where} · {c.get('source')} data collected {r['collected_at']}"
+    source = {"live": "live", "snapshot": "saved snapshot", "files": "kubectl dumps"}.get(
+        str(c.get("source")), str(c.get("source"))
+    )
+    return f"{name}{where} · {source} · judged as of {r['collected_at']}"
 
 
 def evidence_lines(check: dict[str, Any]) -> list[str]:
@@ -41,6 +44,17 @@ def evidence_lines(check: dict[str, Any]) -> list[str]:
     if len(ev) > EVIDENCE_SHOWN:
         lines.append(f"+{len(ev) - EVIDENCE_SHOWN} more")
     return lines
+
+
+def attested_tag(metric: dict[str, Any]) -> str:
+    if not metric["attested"]:
+        return ""
+    return " (attested)" if metric["status"] == "done" else " (includes an attested part)"
+
+
+def listing(items: list[str], limit: int = 5) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" +{len(items) - limit} more" if len(items) > limit else "")
 
 
 def projection_line(r: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from readiness.renderers.common import (
     METRIC,
     SYMBOL,
+    attested_tag,
     cluster_line,
     evidence_lines,
     fmt_score,
@@ -24,9 +25,7 @@ def render(r: dict[str, Any]) -> str:
             "",
         ]
         for m in phase["metrics"]:
-            out.append(
-                f"- {METRIC[m['status']]} {m['text']}{' (attested)' if m['attested'] else ''}"
-            )
+            out.append(f"- {METRIC[m['status']]} {m['text']}{attested_tag(m)}")
         if phase["metrics"]:
             out.append("")
         out += ["| | check | summary |", "|---|---|---|"]

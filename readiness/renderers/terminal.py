@@ -8,7 +8,6 @@ import os
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -16,10 +15,12 @@ from rich.text import Text
 from readiness.renderers.common import (
     METRIC,
     SYMBOL,
+    attested_tag,
     cluster_line,
     evidence_lines,
     fmt_score,
     headline,
+    listing,
     projection_line,
 )
 
@@ -76,12 +77,11 @@ def _render(con: Console, r: dict[str, Any]) -> None:
     for phase in r["phases"]:
         con.print()
         earned = phase["points_earned"]
-        pts = f"{fmt_score(earned) if earned is not None else 'n/a'} of {phase['points']:.1f} pts"
+        pts = f"{'n/a' if earned is None else f'{earned:.2f}'} of {phase['points']:.2f} pts"
         con.rule(Text(f"{phase['title']} — {pts}", style="bold"), align="left")
         if phase["metrics"]:
             for m in phase["metrics"]:
-                tag = " (attested)" if m["attested"] else ""
-                con.print(f"  {METRIC[m['status']]} {escape(m['text'])}{tag}")
+                con.print(Text(f"  {METRIC[m['status']]} {m['text']}{attested_tag(m)}"))
             con.print()
         for c in phase["checks"]:
             _check(con, c)
@@ -95,21 +95,29 @@ def _render(con: Console, r: dict[str, Any]) -> None:
         con.print(Text("Projection: ", style="bold") + Text(projection_line(r)))
     if r["next_steps"]:
         con.print(Text("Next steps:", style="bold"))
+        con.print(Text("  (each gain is on its own, from today's score)", style="dim"))
         for i, s in enumerate(r["next_steps"][:8], 1):
             after = f" → {fmt_score(s['score_after'])}" if s["score_after"] is not None else ""
-            phase = escape(f"[{s['phase']}]")
-            con.print(
-                f"  {i}. {phase} {s['check']}: {escape(s['title'])} (+{s['gain']:.2f}{after})"
+            blind = " — unknown: make it observable first" if s["status"] == "unknown" else ""
+            line = (
+                f"{i}. [{s['phase']}] {s['check']}: {s['title']} (+{s['gain']:.2f}{after}){blind}"
             )
+            con.print(Padding(Text(line), (0, 0, 0, 2), expand=False))
         if len(r["next_steps"]) > 8:
             con.print(f"  +{len(r['next_steps']) - 8} more in --format json")
     missing = r["collection"].get("unavailable") or []
     if missing:
-        con.print(Text("Not observed (these checks count as unknown):", style="bold magenta"))
-        for m in missing[:10]:
-            con.print(f"  {m['key']}: {escape(m['reason'])}")
-        if len(missing) > 10:
-            con.print(f"  +{len(missing) - 10} more")
+        con.print(
+            Text(
+                "Not observed (the checks that need these count as unknown):", style="bold magenta"
+            )
+        )
+        by_reason: dict[str, list[str]] = {}
+        for m in missing:
+            by_reason.setdefault(m["reason"], []).append(m["key"])
+        for reason, keys in by_reason.items():
+            what = keys[0] if len(keys) == 1 else f"{len(keys)} kinds/facts ({listing(keys, 4)})"
+            con.print(Padding(Text(f"{what}: {reason}"), (0, 0, 0, 2), expand=False))
     for w in r["waivers"]["unused"]:
         scope = "/".join(x for x in (w["namespace"], w["resource"]) if x) or "whole check"
         con.print(
@@ -136,5 +144,8 @@ def _check(con: Console, c: dict[str, Any]) -> None:
         return
     for e in evidence_lines(c):
         con.print(Padding(Text(f"• {e}", style="dim"), (0, 0, 0, 8), expand=False))
-    if c["status"] in ("fail", "warn", "unknown") and c["remediation"]:
+    if c["status"] == "unknown":
+        hint = "→ not observed: grant the permission or supply the data named above, then re-run"
+        con.print(Padding(Text(hint, style="magenta"), (0, 0, 0, 8), expand=False))
+    elif c["status"] in ("fail", "warn") and c["remediation"]:
         con.print(Padding(Text(f"→ {c['remediation']}", style="cyan"), (0, 0, 0, 8), expand=False))
