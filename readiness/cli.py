@@ -257,6 +257,7 @@ def _snapshot_for(
     sources: Sequence[Path] | None,
     now: str | None,
     attestations: Path | None,
+    assume_complete: bool = False,
 ) -> Any:
     from readiness.collect.files import InputError, load
     from readiness.runner import needs_of
@@ -264,7 +265,7 @@ def _snapshot_for(
     when = _parse_now(now)
     if sources:
         try:
-            snap = load(sources, now=when)
+            snap = load(sources, now=when, assume_complete=assume_complete)
         except InputError as exc:
             raise Failure(str(exc)) from None
     else:
@@ -330,6 +331,14 @@ def score(
         Path | None,
         typer.Option("--waivers", help="Waivers file: accepted gaps with owner, ticket, expiry."),
     ] = None,
+    assume_complete: Annotated[
+        bool,
+        typer.Option(
+            "--assume-complete",
+            help="With --from kubectl dumps: treat kinds absent from the dumps as empty / not "
+            "installed. By default they count as not observed, and their checks are unknown.",
+        ),
+    ] = False,
     attestations: AttestOpt = None,
     rubric_path: RubricOpt = None,
     only: OnlyOpt = None,
@@ -370,7 +379,15 @@ def score(
             except waivers_mod.WaiverError as exc:
                 raise Failure(str(exc)) from None
         live = Live(context, kubeconfig, cluster, region, profile, no_aws, quiet)
-        snap = _snapshot_for(checks, rub, live, sources=sources, now=now, attestations=attestations)
+        snap = _snapshot_for(
+            checks,
+            rub,
+            live,
+            sources=sources,
+            now=now,
+            attestations=attestations,
+            assume_complete=assume_complete,
+        )
         outcomes = run_checks(checks, snap, strict=strict)
         rep = report_mod.build(outcomes, rub, snap, waiver_list, fail_under)
         data = rep.to_dict()

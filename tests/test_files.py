@@ -61,7 +61,7 @@ def test_alertmanager_configs_are_reduced_and_no_secret_value_is_kept(tmp_path: 
 
 
 def test_missing_config_secret_is_an_item_error_not_a_crash(tmp_path: Path) -> None:
-    snap = load([_write(tmp_path / "am.yaml", upstream(AM_CR))])
+    snap = load([_write(tmp_path / "am.yaml", upstream(AM_CR))], assume_complete=True)
     (item,) = snap.fact("kube:alertmanager-receivers")
     assert item["error"] == "config secret not in the input files"
 
@@ -78,13 +78,22 @@ def test_time_is_the_newest_past_timestamp_and_kinds_default_sensibly(tmp_path: 
             ],
         },
     }
-    snap = load([_write(tmp_path / "c.yaml", [cert])])
+    dump = _write(tmp_path / "c.yaml", [cert])
+    snap = load([dump])
     assert snap.now == parse_time("2026-11-02T08:00:00Z")
     assert snap.entry("certificates.cert-manager.io").state == OK
-    assert snap.entry("deployments").state == OK and snap.items("deployments") == []
-    assert snap.entry("schedules.velero.io").state == NOT_INSTALLED  # no sign of the CRD
+    # a dump shows what was dumped, not what the cluster lacks: absent kinds are not observed
+    missing = snap.entry("deployments")
+    assert missing.state == UNAVAILABLE and "kubectl get deployments -A -o yaml" in missing.reason
+    assert snap.entry("schedules.velero.io").state == UNAVAILABLE
+    assert snap.entry("kube:alertmanager-receivers").state == UNAVAILABLE
     assert snap.entry("eks:cluster").state == UNAVAILABLE  # AWS facts need a snapshot
-    assert not snap.served("schedules.velero.io")
+    # unless the user vouches the dumps are complete
+    complete = load([dump], assume_complete=True)
+    assert complete.entry("deployments").state == OK and complete.items("deployments") == []
+    assert complete.entry("schedules.velero.io").state == NOT_INSTALLED  # no sign of the CRD
+    assert not complete.served("schedules.velero.io")
+    assert complete.fact("kube:alertmanager-receivers") == []
 
 
 def test_json_list_and_snapshot_merge(tmp_path: Path) -> None:

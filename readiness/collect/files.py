@@ -20,7 +20,6 @@ from typing import Any
 import yaml
 
 from readiness.collect.alertmanager import (
-    CONFIGMAP_KEYS,
     ConfigUnreadable,
     configmap_items,
     error_item,
@@ -30,6 +29,7 @@ from readiness.collect.alertmanager import (
 from readiness.collect.slim import slim
 from readiness.keys import AWS_FACTS, GATEKEEPER_CONSTRAINTS, KUBE_FACTS, KUBE_KINDS
 from readiness.snapshot import (
+    UNAVAILABLE,
     ClusterInfo,
     Entry,
     Snapshot,
@@ -223,7 +223,23 @@ def _as_snapshot(path: Path, docs: list[Any]) -> Snapshot | None:
         raise InputError(f"{path}: broken snapshot: {exc}") from None
 
 
-def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapshot:
+def _absent(key: str, builtin: bool, assume_complete: bool) -> Entry:
+    """What a kind missing from the dumps means. By default nothing: a dump shows what was
+    dumped, not what the cluster lacks, so the kind is unavailable (its checks unknown).
+    With ``assume_complete`` the user vouches the dumps hold everything: built-in kinds are
+    empty and custom kinds not installed."""
+    if assume_complete:
+        return ok([]) if builtin else not_installed(f"no {key} in the offline input")
+    return unavailable(
+        f"not in the offline input: add `kubectl get {key} -A -o yaml`, or pass "
+        "--assume-complete if the dumps hold everything",
+        f"list {key}",
+    )
+
+
+def load(
+    paths: Iterable[str | Path], now: dt.datetime | None = None, assume_complete: bool = False
+) -> Snapshot:
     """Build a snapshot from any mix of kubectl dumps and saved snapshots."""
     base: Snapshot | None = None
     objects: dict[str, list[dict[str, Any]]] = {}
@@ -272,21 +288,24 @@ def load(paths: Iterable[str | Path], now: dt.datetime | None = None) -> Snapsho
             if key in objects:
                 entries[key] = ok(objects[key])
             elif key not in entries:
-                entries[key] = (
-                    ok([])
-                    if kind.group in BUILTIN_GROUPS
-                    else not_installed(f"no {key} in the offline input")
-                )
-        if GATEKEEPER_CONSTRAINTS in objects or GATEKEEPER_CONSTRAINTS not in entries:
-            entries[GATEKEEPER_CONSTRAINTS] = ok(objects.get(GATEKEEPER_CONSTRAINTS, []))
-        if (
-            ALERTMANAGERS in objects
-            or any(k in (c.get("data") or {}) for c in raw_configmaps for k in CONFIGMAP_KEYS)
-            or AM_FACT not in entries
-        ):
-            entries[AM_FACT] = ok(
-                _alertmanager_fact(objects.get(ALERTMANAGERS, []), secrets, raw_configmaps)
+                entries[key] = _absent(key, kind.group in BUILTIN_GROUPS, assume_complete)
+        if GATEKEEPER_CONSTRAINTS in objects:
+            entries[GATEKEEPER_CONSTRAINTS] = ok(objects[GATEKEEPER_CONSTRAINTS])
+        elif GATEKEEPER_CONSTRAINTS not in entries:
+            entries[GATEKEEPER_CONSTRAINTS] = (
+                ok([]) if assume_complete else _absent(GATEKEEPER_CONSTRAINTS, False, False)
             )
+        sources = [entries[ALERTMANAGERS], entries["configmaps"]]
+        if ALERTMANAGERS in objects or "configmaps" in objects or AM_FACT not in entries:
+            if all(e.state != UNAVAILABLE for e in sources):
+                entries[AM_FACT] = ok(
+                    _alertmanager_fact(objects.get(ALERTMANAGERS, []), secrets, raw_configmaps)
+                )
+            else:
+                entries[AM_FACT] = unavailable(
+                    "needs both Alertmanagers and ConfigMaps in the offline input",
+                    "list alertmanagers.monitoring.coreos.com, configmaps",
+                )
         for key in AWS_FACTS:
             entries.setdefault(
                 key,

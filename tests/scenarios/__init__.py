@@ -158,7 +158,7 @@ def write_inputs(
 def snapshot(name: str, fact_entries: dict[str, Entry] | None = None) -> Snapshot:
     """The scenario loaded through the offline path (``readiness.collect.files.load``)."""
     with tempfile.TemporaryDirectory() as tmp:
-        return load(write_inputs(name, Path(tmp), fact_entries))
+        return load(write_inputs(name, Path(tmp), fact_entries), assume_complete=True)
 
 
 def example_document(name: str = "start") -> dict[str, Any]:
