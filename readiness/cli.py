@@ -405,6 +405,16 @@ def score(
                 raise Failure(f"{output}: cannot write report: {exc.strerror or exc}") from None
         else:
             sys.stdout.write(text)
+        if rep.gate_passed is not None and (fmt != "terminal" or output is not None):
+            # CI logs show stderr: say the verdict even when the report went to a file
+            value = "n/a" if rep.score is None else f"{rep.score:.2f}"
+            verdict = "passed" if rep.gate_passed else "FAILED"
+            scope = " (selected checks only: --only/--skip)" if only or skip else ""
+            typer.echo(
+                f"readiness: gate {verdict}: score {value} vs fail-under "
+                f"{rep.fail_under:.1f}{scope}",
+                err=True,
+            )
         if rep.gate_passed is False:
             code["value"] = EXIT_GATE
 
@@ -556,6 +566,14 @@ def permissions(
     rubric_path: RubricOpt = None,
     only: OnlyOpt = None,
     skip: SkipOpt = None,
+    part: Annotated[
+        str,
+        typer.Option(
+            "--part",
+            help="all (commented YAML + JSON), kubernetes (ClusterRole YAML for kubectl apply) "
+            "or aws (IAM policy JSON).",
+        ),
+    ] = "all",
 ) -> None:
     """Print the least-privilege ClusterRole and IAM policy the selected checks need."""
 
@@ -569,13 +587,28 @@ def permissions(
         catalogue = _catalogue()
         rub = _rubric(rubric_path, catalogue)
         needs = needs_of(_select(catalogue, rub, only or [], skip or []))
-        kube_facts = sorted(k for k in needs if k in KUBE_FACTS)
-        typer.echo("# Kubernetes: read-only ClusterRole for the selected checks")
-        if kube_facts:
-            typer.echo(f"# derived facts: {', '.join(kube_facts)}")
-        typer.echo(yaml.safe_dump(cluster_role(needs), sort_keys=False).rstrip())
-        typer.echo("---\n# AWS: IAM policy (read-only Describe/List/Get)")
-        typer.echo(json.dumps(iam_policy(needs), indent=2))
+        if part not in ("all", "kubernetes", "aws"):
+            raise Failure(f"--part {part}: choose all, kubernetes or aws")
+        if part in ("all", "kubernetes"):
+            kube_facts = sorted(k for k in needs if k in KUBE_FACTS)
+            typer.echo("# Kubernetes: read-only ClusterRole for the selected checks")
+            if kube_facts:
+                typer.echo(f"# derived facts: {', '.join(kube_facts)}")
+            if "kube:alertmanager-receivers" in needs:
+                typer.echo(
+                    "# secrets: get only — each Alertmanager's config Secret is read by name, "
+                    "never listed;\n# narrow it with a Role in that namespace and resourceNames "
+                    "(e.g. alertmanager-main)"
+                )
+            typer.echo(yaml.safe_dump(cluster_role(needs), sort_keys=False).rstrip())
+        if part == "all":
+            typer.echo("---")
+        if part in ("all", "aws"):
+            if part == "all":
+                typer.echo(
+                    "# AWS: IAM policy (read-only Describe/List/Get); --part aws prints JSON only"
+                )
+            typer.echo(json.dumps(iam_policy(needs), indent=2))
 
     _run(go)
 

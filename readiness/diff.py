@@ -102,4 +102,6 @@ def render_text(d: Mapping[str, Any]) -> str:
 
 
 def regressed(d: Mapping[str, Any]) -> bool:
-    return any(c["direction"] == "regressed" for c in d["changes"])
+    """Worse by any measure: a check got worse or disappeared, or the score dropped."""
+    worse = any(c["direction"] in ("regressed", "removed") for c in d["changes"])
+    return worse or (d["delta"] is not None and d["delta"] < 0)

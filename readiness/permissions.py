@@ -12,7 +12,8 @@ from typing import Any
 
 from readiness.keys import AWS_FACTS, GATEKEEPER_CONSTRAINTS, KUBE_FACTS, KUBE_KINDS
 
-READ_VERBS = ["get", "list", "watch"]
+# readiness lists each kind once and gets single objects by name; it never watches
+READ_VERBS = ("get", "list")
 
 
 def _expand(needs: Iterable[str]) -> set[str]:
@@ -33,7 +34,7 @@ def cluster_role(needs: Iterable[str], name: str = "readiness-reader") -> dict[s
     if GATEKEEPER_CONSTRAINTS in keys:
         by_group.setdefault(GATEKEEPER_CONSTRAINTS, set()).add("*")
     rules: list[dict[str, Any]] = [
-        {"apiGroups": [g], "resources": sorted(r), "verbs": READ_VERBS}
+        {"apiGroups": [g], "resources": sorted(r), "verbs": list(READ_VERBS)}
         for g, r in sorted(by_group.items())
     ]
     if "kube:alertmanager-receivers" in keys:

@@ -122,8 +122,14 @@ def test_markdown(dump: Path) -> None:
 
 
 def test_gate_exit_codes(dump: Path) -> None:
-    assert run("score", "--from", str(dump), "--fail-under", "9.9", "-f", "json")[0] == 1
-    assert run("score", "--from", str(dump), "--fail-under", "0", "-f", "json")[0] == 0
+    code, _, err = run("score", "--from", str(dump), "--fail-under", "9.9", "-f", "json")
+    assert code == 1 and "readiness: gate FAILED: score " in err and "vs fail-under 9.9" in err
+    code, _, err = run("score", "--from", str(dump), "--fail-under", "0", "-f", "json")
+    assert code == 0 and "gate passed" in err
+    code, _, err = run(
+        "score", "--from", str(dump), "--fail-under", "0", "-f", "json", "--only", "week1"
+    )
+    assert "(selected checks only: --only/--skip)" in err
 
 
 def test_now_overrides_time(dump: Path) -> None:
@@ -341,10 +347,15 @@ def test_checks_and_explain_and_permissions() -> None:
     role = yaml.safe_load(docs[0])
     assert role["kind"] == "ClusterRole"
     verbs = {v for rule in role["rules"] for v in rule["verbs"]}
-    assert verbs <= {"get", "list", "watch"}
+    assert verbs <= {"get", "list"}
+    assert "&id" not in out  # plain YAML, no anchors: kubectl apply takes it as is
     policy = json.loads(docs[1][docs[1].index("{") :])
     actions = policy["Statement"][0]["Action"]
     assert actions and all(a.split(":")[1].startswith(("Describe", "List", "Get")) for a in actions)
+    code, out, _ = run("permissions", "--part", "kubernetes")
+    assert code == 0 and yaml.safe_load(out)["kind"] == "ClusterRole"
+    code, out, _ = run("permissions", "--part", "aws")
+    assert code == 0 and json.loads(out)["Statement"][0]["Action"] == actions
 
 
 def test_bad_kubeconfig_is_exit_2(tmp_path: Path) -> None:

@@ -53,7 +53,9 @@ def test_added_removed_and_not_applicable_scores() -> None:
     d = diff(report(None, a_x="unknown"), report(5.0, b_y="pass"))
     assert d["delta"] is None
     assert {c["check"]: c["direction"] for c in d["changes"]} == {"a.x": "removed", "b.y": "added"}
-    assert not regressed(d)
+    assert regressed(d)  # a check that disappeared can no longer vouch for anything
+    assert not regressed(diff(report(5.0, a_x="fail"), report(5.0, a_x="fail", b_y="pass")))
+    assert regressed(diff(report(6.0, a_x="pass"), report(5.0, a_x="pass")))  # score dropped
     assert "No check changed" in render_text(diff(report(5.0, a_x="pass"), report(5.0, a_x="pass")))
 
 
