@@ -120,7 +120,7 @@ def quotas_limits(snap: Snapshot) -> Result:
     with_range = [n for n in namespaces if ranges.get(n)]
     missing = [n for n in namespaces if not (quotas.get(n) and ranges.get(n))]
     total, explicit, effective, examples = _container_shares(snap, namespaces)
-    share = effective / total if total else 1.0
+    share = effective / total if total else 1.0  # no containers: nothing unsized
     minimum = snap.params.requests_limits_min_share
     evidence = [
         Evidence("ResourceQuota", f"{len(with_quota)} of {len(namespaces)} app namespaces"),
@@ -143,10 +143,10 @@ def quotas_limits(snap: Snapshot) -> Result:
         "containers_share": round(share, 3),
         "containers_explicit_share": round(explicit / total, 3) if total else None,
     }
+    sized = f"{share:.0%} of containers sized" if total else "no app containers yet"
     if not missing and share >= minimum:
         return passed(
-            f"all {len(namespaces)} app namespaces have a quota and a LimitRange; "
-            f"{share:.0%} of containers sized",
+            f"all {len(namespaces)} app namespaces have a quota and a LimitRange; {sized}",
             evidence,
             **measured,
         )

@@ -212,3 +212,11 @@ def test_unknown_when_workloads_unreadable() -> None:
     )
     assert r.status is Status.UNKNOWN
     assert "list cronjobs" in r.summary
+
+
+def test_skipped_when_no_app_workload_runs_yet() -> None:
+    """Nothing deployed in the app namespaces: nothing to scan, as for workload hardening —
+    neither a pass nor a failure."""
+    r = run_check(cicd.image_scanning, snap(deployments=[], cronjobs=[]))
+    assert r.status is Status.SKIPPED
+    assert r.summary == "no app workloads: no running images to check"

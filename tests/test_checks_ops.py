@@ -173,3 +173,9 @@ def test_unknown_when_quotas_forbidden() -> None:
     )
     assert r.status == Status.UNKNOWN
     assert "list resourcequotas" in r.summary
+
+
+def test_no_containers_is_not_reported_as_a_hundred_percent_sized() -> None:
+    r = run(entries(deployments=[]))
+    assert r.status == Status.PASS  # quotas and limit ranges are there for what will come
+    assert r.summary.endswith("no app containers yet") and "100%" not in r.summary
