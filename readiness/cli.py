@@ -92,10 +92,14 @@ RubricOpt = Annotated[
 ]
 OnlyOpt = Annotated[
     list[str] | None,
-    typer.Option("--only", help="Run only these check ids or phase ids (repeatable)."),
+    typer.Option(
+        "--only",
+        help="Only these check ids or phase ids (repeatable); the score then covers them alone.",
+    ),
 ]
 SkipOpt = Annotated[
-    list[str] | None, typer.Option("--skip", help="Skip these check ids or phase ids (repeatable).")
+    list[str] | None,
+    typer.Option("--skip", help="Leave out these check ids or phase ids (repeatable)."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on stderr.")]
 NoAwsOpt = Annotated[
@@ -318,13 +322,20 @@ def score(
     fail_under: Annotated[
         float | None,
         typer.Option(
-            "--fail-under", min=0, max=10, help="Exit 1 when the score is below this (e.g. 8.5)."
+            "--fail-under",
+            min=0,
+            max=10,
+            help="Exit 1 when the score (after waivers) is below this, e.g. 8.5. Overrides the "
+            "rubric's gate.fail_under.",
         ),
     ] = None,
     now: Annotated[
         str | None,
         typer.Option(
-            "--now", help="Judge ages (backups, logs, certificates) as of this RFC 3339 time."
+            "--now",
+            help="Judge ages (backups, logs, certificates, attestations, waivers) as of this RFC "
+            "3339 time. Default: the collection time (live or snapshot), or the newest "
+            "timestamp in kubectl dumps.",
         ),
     ] = None,
     waivers: Annotated[
@@ -354,7 +365,11 @@ def score(
         bool, typer.Option("--strict", help="Let a crashing check raise (debugging).")
     ] = False,
 ) -> None:
-    """Score the cluster (or offline files) against the roadmap rubric."""
+    """Score the cluster (or offline files) against the roadmap rubric.
+
+    Exit codes: 0 report produced (gate passed), 1 gate failed, 2 bad usage or input,
+    3 cluster unreachable.
+    """
     from readiness.renderers import FORMATS
 
     if fmt not in FORMATS:
@@ -468,7 +483,10 @@ def list_checks(
                 "; ".join(r["roadmap"]) or "-",
                 ", ".join(r["needs"]),
             )
-        Console(width=None if sys.stdout.isatty() else 160).print(table)
+        import os
+
+        width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS") or 160)
+        Console(width=width).print(table)
 
     _run(go)
 
@@ -555,8 +573,14 @@ def snapshot(
         states: dict[str, int] = {}
         for e in snap.entries.values():
             states[e.state] = states.get(e.state, 0) + 1
-        summary = ", ".join(f"{n} {s}" for s, n in sorted(states.items()))
-        typer.echo(f"saved {output} ({summary})", err=True)
+        words = {"ok": "read", "not_installed": "not installed", "unavailable": "not observable"}
+        summary = ", ".join(f"{n} {words.get(st, st)}" for st, n in sorted(states.items()))
+        hint = (
+            f"; `readiness score --from {output}` lists what and why"
+            if states.get("unavailable")
+            else ""
+        )
+        typer.echo(f"saved {output}: {summary}{hint}", err=True)
 
     _run(go)
 
