@@ -21,7 +21,7 @@ from checks.common import (
     pod_template,
 )
 from readiness.model import Evidence, Result, check, failed, passed, skipped, unknown, warned
-from readiness.snapshot import Snapshot, Unavailable
+from readiness.snapshot import Snapshot
 
 WORKLOAD_KEYS = ("deployments", "statefulsets", "daemonsets", "cronjobs")
 # <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>
@@ -41,13 +41,6 @@ def app_images(snap: Snapshot) -> list[str]:
             if namespace(obj) in wanted:
                 repos.update(image_repo(i) for i in images(pod_template(obj)))
     return sorted(repos)
-
-
-def _fact_or_none(snap: Snapshot, key: str) -> Any:
-    try:
-        return snap.fact(key)
-    except Unavailable:
-        return None
 
 
 def _rule_matches(rule: Mapping[str, Any], repo: str) -> bool:
@@ -167,8 +160,8 @@ def image_scanning(snap: Snapshot) -> Result:
         return skipped("no app workloads: no running images to check", evidence)
     if not ecr:
         return failed("no app image comes from ECR", evidence, scanned_share=0.0)
-    repos = _fact_or_none(snap, "ecr:repositories")
-    registry = _fact_or_none(snap, "ecr:registry-scanning")
+    repos = snap.fact_or_none("ecr:repositories")
+    registry = snap.fact_or_none("ecr:registry-scanning")
     if repos is None and registry is None:
         snap.fact("ecr:repositories")  # raises Unavailable: the runner names the permission
     scanned: list[str] = []

@@ -112,23 +112,13 @@ def _ds_coverage(ds: Obj, nodes: Sequence[Obj] | None) -> tuple[str, str]:
     return ("ready" if ok else "partial"), f"{detail} on {plural(eligible, 'node')}"
 
 
-def _nodes_or_none(snap: Snapshot) -> Sequence[Obj] | None:
-    """Nodes, or None when they could not be listed (DaemonSet status still answers)."""
-    try:
-        return snap.items("nodes")
-    except Unavailable:
-        return None
-
-
 def _daemonsets(snap: Snapshot, wanted: Iterable[str]) -> list[Obj]:
     return [o for _, o in find_workloads(snap, wanted, kinds=("daemonsets",))]
 
 
 def _addons_or_none(snap: Snapshot) -> list[Mapping[str, Any]] | None:
-    try:
-        return list(snap.fact("eks:addons") or [])
-    except Unavailable:
-        return None
+    addons = snap.fact_or_none("eks:addons")
+    return None if addons is None else list(addons)
 
 
 def _addon(addons: list[Mapping[str, Any]] | None, addon_name: str) -> Mapping[str, Any] | None:
@@ -158,7 +148,7 @@ def _referenced_configmaps(snap: Snapshot, workload: Obj) -> list[Obj]:
 
 def _ci_agent(snap: Snapshot) -> tuple[str, list[Evidence]]:
     """State of the CloudWatch agent DaemonSets: "ready", "partial" or "none"."""
-    nodes = _nodes_or_none(snap)
+    nodes = snap.items_or_none("nodes")
     states: list[str] = []
     evidence: list[Evidence] = []
     for ds in _daemonsets(snap, CW_AGENT_IDS):
@@ -273,7 +263,7 @@ def cloudwatch_outputs(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _forwarder_state(snap: Snapshot) -> tuple[list[Obj], bool, bool, list[Evidence]]:
     """(forwarders, ready on every node, has CloudWatch output, evidence)."""
-    nodes = _nodes_or_none(snap)
+    nodes = snap.items_or_none("nodes")
     forwarders = _daemonsets(snap, FORWARDER_IDS)
     evidence: list[Evidence] = []
     states: list[str] = []

@@ -220,6 +220,21 @@ class Snapshot:
         """An AWS or derived fact. Raises :class:`Unavailable` or :class:`NotInstalled`."""
         return self._value(key)
 
+    def items_or_none(self, key: str) -> list[dict[str, Any]] | None:
+        """Objects of a kind, or None when we could not look — for checks that can still
+        decide from another source."""
+        try:
+            return self.items(key)
+        except Unavailable:
+            return None
+
+    def fact_or_none(self, key: str) -> Any:
+        """A fact, or None when it could not be read (or its API is not served)."""
+        try:
+            return self.fact(key)
+        except DataMissing:
+            return None
+
     def available(self, key: str) -> bool:
         return self.entry(key).state != UNAVAILABLE
 
