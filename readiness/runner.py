@@ -31,7 +31,8 @@ def _missing(exc: DataMissing) -> Result:
         summary = f"could not observe {exc.key}: {exc.reason}"
         if exc.permission and exc.permission not in exc.reason:
             summary += f" (needs: {exc.permission})"
-    return Result.make(Status.UNKNOWN, summary, [Evidence(exc.key, exc.reason)])
+    detail = f"needs: {exc.permission}" if exc.permission else "not observed"
+    return Result.make(Status.UNKNOWN, summary, [Evidence(exc.key, detail)])
 
 
 def run_check(check: Check, snapshot: Snapshot, strict: bool = False) -> Result:
