@@ -6,6 +6,7 @@ Fixture objects must keep the real shapes of the upstream projects; the files un
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -66,3 +67,23 @@ def one(relpath: str, kind: str | None = None) -> dict[str, Any]:
     objs = upstream(relpath, kind)
     assert objs, f"no {kind or 'object'} in {relpath}"
     return objs[0]
+
+
+def details(result: Any) -> str:
+    """Every evidence line of a result in one string, for assertions on what it says."""
+    return " | ".join(f"{e.ref}: {e.detail}" for e in result.evidence)
+
+
+def ds_status(ds: dict[str, Any], desired: int, ready: int) -> dict[str, Any]:
+    """A copy of a DaemonSet with the status block its controller writes."""
+    out = copy.deepcopy(ds)
+    out["status"] = {
+        "currentNumberScheduled": desired,
+        "desiredNumberScheduled": desired,
+        "numberAvailable": ready,
+        "numberMisscheduled": 0,
+        "numberReady": ready,
+        "observedGeneration": 1,
+        "updatedNumberScheduled": desired,
+    }
+    return out

@@ -9,7 +9,7 @@ from checks import future
 from readiness.model import Status
 from readiness.runner import run_check
 from readiness.snapshot import Parameters, not_installed, unavailable
-from tests.snap import make_snapshot, upstream
+from tests.snap import details, make_snapshot, upstream
 
 ISTIO = "istio/operator/cmd/mesh/testdata/manifest-generate/output/pilot_default.golden.yaml"
 LINKERD = "linkerd2/cli/cmd/testdata/install_default.golden"
@@ -22,10 +22,6 @@ FORBIDDEN = unavailable("forbidden: list x", "list x")
 
 def run(chk: Any, entries: dict[str, Any], **kw: Any) -> Any:
     return run_check(chk, make_snapshot(entries, **kw))
-
-
-def details(result: Any) -> str:
-    return " | ".join(f"{e.ref}: {e.detail}" for e in result.evidence)
 
 
 def with_status(objs: list[dict[str, Any]], ready: bool = True) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from checks import logging as lg
 from readiness.model import Status
 from readiness.runner import run_check
 from readiness.snapshot import Parameters, unavailable
-from tests.snap import NOW, UPSTREAM, make_snapshot, one, upstream
+from tests.snap import NOW, UPSTREAM, ds_status, make_snapshot, one, upstream
 
 CI = (
     "amazon-cloudwatch-container-insights/k8s-deployment-manifest-templates/deployment-mode/"
@@ -48,20 +48,6 @@ def quickstart(kind: str) -> list[dict[str, Any]]:
         text = text.replace(placeholder, value)
     docs = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
     return [d for d in docs if d.get("kind") == kind]
-
-
-def ds_status(ds: dict[str, Any], desired: int, ready: int) -> dict[str, Any]:
-    out = copy.deepcopy(ds)
-    out["status"] = {
-        "currentNumberScheduled": desired,
-        "desiredNumberScheduled": desired,
-        "numberAvailable": ready,
-        "numberMisscheduled": 0,
-        "numberReady": ready,
-        "observedGeneration": 1,
-        "updatedNumberScheduled": desired,
-    }
-    return out
 
 
 def node(name: str, fargate: bool = False) -> dict[str, Any]:

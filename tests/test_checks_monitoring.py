@@ -13,7 +13,7 @@ from readiness.keys import known_keys
 from readiness.model import Check, Result, Status
 from readiness.runner import run_check
 from readiness.snapshot import not_installed, unavailable
-from tests.snap import UPSTREAM, make_snapshot, one, upstream
+from tests.snap import UPSTREAM, details, ds_status, make_snapshot, one, upstream
 
 KP = "kube-prometheus/manifests"
 ARGO_PROM = "argo-cd/resource_customizations/monitoring.coreos.com/Prometheus/testdata"
@@ -39,20 +39,6 @@ def node(n: int, **extra_labels: str) -> dict[str, Any]:
 
 
 NODES = [node(1), node(2), node(3), node(4, **{"eks.amazonaws.com/compute-type": "fargate"})]
-
-
-def ds_status(obj: dict[str, Any], desired: int, ready: int) -> dict[str, Any]:
-    out = copy.deepcopy(obj)
-    out["status"] = {
-        "currentNumberScheduled": desired,
-        "desiredNumberScheduled": desired,
-        "numberAvailable": ready,
-        "numberMisscheduled": 0,
-        "numberReady": ready,
-        "observedGeneration": 1,
-        "updatedNumberScheduled": desired,
-    }
-    return out
 
 
 def deploy_status(obj: dict[str, Any], ready: int | None = None) -> dict[str, Any]:
@@ -131,10 +117,6 @@ def amp(scraper_cluster: str = "prod", scraper_state: str = "ACTIVE") -> dict[st
             }
         ],
     }
-
-
-def details(result: Result) -> str:
-    return " | ".join(f"{e.ref}: {e.detail}" for e in result.evidence)
 
 
 # -- contract ---------------------------------------------------------------------------

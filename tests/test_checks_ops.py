@@ -9,7 +9,7 @@ from checks import ops
 from readiness.model import Status
 from readiness.runner import run_check
 from readiness.snapshot import Parameters, unavailable
-from tests.snap import make_snapshot, one
+from tests.snap import details, make_snapshot, one
 
 K8S = "kubernetes-website/content/en/examples/admin/resource"
 QUOTA = f"{K8S}/quota-mem-cpu.yaml"
@@ -66,10 +66,6 @@ def entries(**over: Any) -> dict[str, Any]:
 
 def run(e: dict[str, Any], **kw: Any) -> Any:
     return run_check(ops.quotas_limits, make_snapshot(e, **kw))
-
-
-def details(result: Any) -> str:
-    return " | ".join(f"{e.ref}: {e.detail}" for e in result.evidence)
 
 
 def test_pass_all_namespaces_covered_and_containers_sized() -> None:

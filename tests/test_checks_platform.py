@@ -12,7 +12,7 @@ from checks import platform
 from readiness.model import Status
 from readiness.runner import run_check
 from readiness.snapshot import Parameters, not_installed, unavailable
-from tests.snap import make_snapshot, one
+from tests.snap import details, make_snapshot, one
 
 CLUSTER = "aws-cli/awscli/examples/eks/describe-cluster.rst.output-1.json"
 ADDON = "aws-cli/awscli/examples/eks/describe-addon.rst.output-1.json"
@@ -23,10 +23,6 @@ FORBIDDEN = unavailable("forbidden: list x", "list x")
 
 def run(chk: Any, entries: dict[str, Any], **kw: Any) -> Any:
     return run_check(chk, make_snapshot(entries, **kw))
-
-
-def details(result: Any) -> str:
-    return " | ".join(f"{e.ref}: {e.detail}" for e in result.evidence)
 
 
 # -- platform.eks-version ------------------------------------------------------------------
